@@ -1,0 +1,291 @@
+"""Sentiment classification with onnxruntime: the serving side of the model.
+
+The classifier loads the exported artifacts once and is safe to share
+between threads; onnxruntime sessions run concurrently by design.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import onnxruntime as ort
+from tokenizers import Tokenizer
+
+from ml.runtime.artifacts import (
+    CARD_FILE,
+    ONNX_FILE,
+    TOKENIZER_FILE,
+    ModelCard,
+    default_model_dir,
+    require_files,
+)
+from ml.runtime.errors import EmptyTextError
+from ml.runtime.text import Language, detect_language, normalize, split_words
+
+logger = logging.getLogger(__name__)
+
+# Texts per onnxruntime call. Large enough to keep the LSTM's matrix
+# products efficient, small enough that one long text cannot pad many.
+DEFAULT_MAX_BATCH_SIZE = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """The model's verdict on one text; ``scores`` sum to 1."""
+
+    label: str
+    scores: dict[str, float]
+    language: Language
+    model_version: str
+
+
+class WordWeight(NamedTuple):
+    """How much one word of a text pushed the model towards its label.
+
+    ``weight`` is the drop in the predicted label's probability when the
+    word is left out: positive means the word supports the label, negative
+    means it argues against it, about zero means it did not matter.
+    """
+
+    word: str
+    weight: float
+
+
+def available_cores() -> int:
+    """Cores this process may run on (the affinity mask, not the host's count)."""
+    return len(os.sched_getaffinity(0))
+
+
+def default_intra_op_threads(processes: int = 1) -> int:
+    """Share the cores between the processes that each hold a classifier."""
+    return max(1, available_cores() // max(1, processes))
+
+
+def _session_options(intra_op_threads: int) -> ort.SessionOptions:
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = intra_op_threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+
+    # NOTE: idle pool threads would otherwise spin for work and burn the
+    # cores that other workers and requests on this host need.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+
+    return options
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits.astype(np.float64) - logits.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+class Classifier:
+    """Label texts as negative, neutral or positive and explain the labels.
+
+    Args:
+        model_dir: holds ``sentiment.onnx``, ``tokenizer.json`` and
+            ``model.json``; defaults to ``TONALITY_MODEL_DIR`` or the repo's
+            ``models/``.
+        intra_op_threads: onnxruntime threads for one inference call;
+            defaults to the available cores divided by ``processes``.
+        processes: how many processes on this host load a classifier
+            (server workers), used only to pick the default thread count.
+        max_batch_size: texts per onnxruntime call; longer lists are split.
+
+    Raises:
+        ModelArtifactsError: a file is missing or the model card is unusable.
+    """
+
+    def __init__(
+        self,
+        model_dir: Path | str | None = None,
+        *,
+        intra_op_threads: int | None = None,
+        processes: int = 1,
+        max_batch_size: int = DEFAULT_MAX_BATCH_SIZE,
+    ) -> None:
+        self.model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
+        require_files(self.model_dir)
+
+        self.card = ModelCard.load(self.model_dir / CARD_FILE)
+        self.max_batch_size = max(1, max_batch_size)
+        self.intra_op_threads = intra_op_threads or default_intra_op_threads(processes)
+        self._tokenizer = self._load_tokenizer()
+        self._fallback_ids = np.array([self._fallback_token_id()], dtype=np.int64)
+
+        self._session = ort.InferenceSession(
+            str(self.model_dir / ONNX_FILE),
+            sess_options=_session_options(self.intra_op_threads),
+            providers=["CPUExecutionProvider"],
+        )
+        logger.info(
+            "classifier loaded model_version=%s model_dir=%s intra_op_threads=%d",
+            self.version,
+            self.model_dir,
+            self.intra_op_threads,
+        )
+
+    @property
+    def version(self) -> str:
+        return self.card.version
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self.card.labels
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        """Classify each text; the result is in the order of ``texts``.
+
+        Raises:
+            EmptyTextError: a text is empty or only whitespace; nothing
+                of the batch is classified then.
+        """
+        token_ids = self.encode(texts)
+        probabilities = self.probabilities(token_ids)
+
+        return [self._prediction(text, row) for text, row in zip(texts, probabilities, strict=True)]
+
+    def explain(self, text: str) -> list[WordWeight]:
+        """Weigh each word of ``text`` (see :class:`WordWeight`) by occlusion.
+
+        Every word is left out in turn and all variants are scored in one
+        batched run. Words the truncation rule cuts away weigh exactly 0.
+
+        Raises:
+            EmptyTextError: the text is empty or only whitespace.
+        """
+        words = split_words(text)
+        base = self.encode([text])[0]
+        reachable = self._reachable_words(len(words))
+        variants = self._tokenize(
+            [normalize(" ".join(words[j] for j in reachable if j != i)) for i in reachable]
+        )
+
+        probabilities = self.probabilities([base, *variants])
+        label = int(probabilities[0].argmax())
+        weights = np.zeros(len(words))
+        weights[reachable] = probabilities[0, label] - probabilities[1:, label]
+
+        return [
+            WordWeight(word, float(weight)) for word, weight in zip(words, weights, strict=True)
+        ]
+
+    def _reachable_words(self, count: int) -> list[int]:
+        """Indices of the words whose removal can change the tokens kept.
+
+        Every word is at least one token, so leaving out a word lets at
+        most one more word in across each cut; words further away never
+        reach the model and need not be scored.
+        """
+        limit = self.card.max_length
+        if count <= limit + 1:
+            return list(range(count))
+        if self.card.truncation == "head":
+            return list(range(limit + 1))
+        if self.card.truncation == "tail":
+            return list(range(count - limit - 1, count))
+
+        head = limit // 2
+        tail = limit - head
+        if head + tail + 2 >= count:
+            return list(range(count))
+
+        return [*range(head + 1), *range(count - tail - 1, count)]
+
+    def encode(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """Token ids per text, normalised and cut to the model's maximum.
+
+        Raises:
+            EmptyTextError: a text is empty or only whitespace.
+        """
+        normalized = [normalize(text) for text in texts]
+        for index, text in enumerate(normalized):
+            if not text:
+                raise EmptyTextError(
+                    f"text {index} is empty or only whitespace; send at least one word"
+                )
+
+        return self._tokenize(normalized)
+
+    def probabilities(self, token_ids: Sequence[np.ndarray]) -> np.ndarray:
+        """Class probabilities, shape ``[len(token_ids), 3]``, in input order.
+
+        Texts are sorted by length and run in chunks of similar length, so
+        a short text is never padded to a long one's size more than needed.
+        """
+        result = np.empty((len(token_ids), len(self.labels)), dtype=np.float64)
+        order = sorted(range(len(token_ids)), key=lambda i: len(token_ids[i]))
+
+        for start in range(0, len(order), self.max_batch_size):
+            chunk = order[start : start + self.max_batch_size]
+            result[chunk] = self._run([token_ids[i] for i in chunk])
+
+        return result
+
+    def _run(self, token_ids: Sequence[np.ndarray]) -> np.ndarray:
+        lengths = np.array([len(ids) for ids in token_ids], dtype=np.int64)
+        input_ids = np.full((len(token_ids), lengths.max()), self.card.pad_id, dtype=np.int64)
+        for row, ids in enumerate(token_ids):
+            input_ids[row, : len(ids)] = ids
+
+        (logits,) = self._session.run(["logits"], {"input_ids": input_ids, "lengths": lengths})
+
+        return _softmax(logits)
+
+    def _tokenize(self, normalized: Sequence[str]) -> list[np.ndarray]:
+        encodings = self._tokenizer.encode_batch(list(normalized))
+        token_ids = [np.array(encoding.ids, dtype=np.int64) for encoding in encodings]
+
+        if self.card.truncation == "head_tail":
+            token_ids = [self._keep_head_and_tail(ids) for ids in token_ids]
+
+        # A text the tokenizer maps to nothing (stray control characters, or
+        # an occlusion variant with no word left) still needs one LSTM step.
+        return [ids if len(ids) else self._fallback_ids for ids in token_ids]
+
+    def _keep_head_and_tail(self, ids: np.ndarray) -> np.ndarray:
+        if len(ids) <= self.card.max_length:
+            return ids
+        head = self.card.max_length // 2
+        tail = self.card.max_length - head
+
+        return np.concatenate([ids[:head], ids[-tail:]])
+
+    def _prediction(self, text: str, probabilities: np.ndarray) -> Prediction:
+        scores = {label: float(p) for label, p in zip(self.labels, probabilities, strict=True)}
+
+        return Prediction(
+            label=self.labels[int(probabilities.argmax())],
+            scores=scores,
+            language=detect_language(text),
+            model_version=self.version,
+        )
+
+    def _load_tokenizer(self) -> Tokenizer:
+        tokenizer = Tokenizer.from_file(str(self.model_dir / TOKENIZER_FILE))
+        tokenizer.no_padding()
+
+        if self.card.truncation == "head_tail":
+            tokenizer.no_truncation()
+        else:
+            direction = "right" if self.card.truncation == "head" else "left"
+            tokenizer.enable_truncation(self.card.max_length, direction=direction)
+
+        return tokenizer
+
+    def _fallback_token_id(self) -> int:
+        for token in ("<unk>", "[UNK]", "<UNK>"):
+            token_id = self._tokenizer.token_to_id(token)
+            if token_id is not None:
+                return token_id
+
+        return self.card.pad_id
