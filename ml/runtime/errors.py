@@ -7,3 +7,7 @@ class EmptyTextError(ValueError):
 
 class ModelArtifactsError(RuntimeError):
     """The model directory is missing a file or its model card is unusable."""
+
+
+class BatcherClosedError(RuntimeError):
+    """A prediction was asked of a micro-batcher that is not running."""

@@ -1,0 +1,188 @@
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ml.runtime.artifacts import MODEL_DIR_ENV, default_model_dir
+from ml.runtime.classifier import Classifier, available_cores, default_intra_op_threads
+from ml.runtime.errors import EmptyTextError, ModelArtifactsError
+from ml.runtime.text import split_words
+
+OBVIOUS = [
+    ("Это ужасный фильм, полное разочарование", "negative", "ru"),
+    ("Ненавижу эту погоду, всё просто отвратительно", "negative", "ru"),
+    ("Я очень счастлив, это лучший день в моей жизни!", "positive", "ru"),
+    ("Спасибо огромное, вы замечательные!", "positive", "ru"),
+    ("I loved this movie, it was wonderful", "positive", "en"),
+    ("An absolutely brilliant and beautiful film, I enjoyed every minute", "positive", "en"),
+    ("This is the worst film I have ever seen, a total waste of time", "negative", "en"),
+    ("Terrible acting, boring plot, I hated it", "negative", "en"),
+]
+
+
+@pytest.fixture(scope="module")
+def classifier() -> Classifier:
+    return Classifier()
+
+
+def long_text(sentence: str, chars: int = 10_000) -> str:
+    return ((sentence + " ") * (chars // len(sentence) + 1))[:chars]
+
+
+@pytest.mark.parametrize(("text", "label", "language"), OBVIOUS)
+def test_obvious_sentiment_is_recognised(classifier, text, label, language):
+    (prediction,) = classifier.predict([text])
+
+    assert prediction.label == label
+    assert prediction.language == language
+
+
+def test_prediction_carries_the_model_version(classifier):
+    (prediction,) = classifier.predict(["A quiet evening at home"])
+
+    assert prediction.model_version == classifier.version
+    assert set(prediction.scores) == {"negative", "neutral", "positive"}
+
+
+def test_scores_sum_to_one_and_the_label_is_the_top_score(classifier):
+    texts = [text for text, _, _ in OBVIOUS] + ["ok", "Нормально", "?"]
+
+    for prediction in classifier.predict(texts):
+        assert sum(prediction.scores.values()) == pytest.approx(1.0, abs=1e-9)
+        assert all(0.0 <= score <= 1.0 for score in prediction.scores.values())
+        assert prediction.label == max(prediction.scores, key=prediction.scores.__getitem__)
+
+
+@pytest.mark.parametrize("text", ["", " ", "   \n\t  ", "\u3000"])
+def test_empty_or_whitespace_text_is_a_domain_error(classifier, text):
+    with pytest.raises(EmptyTextError, match="empty or only whitespace"):
+        classifier.predict(["fine", text])
+
+
+@pytest.mark.parametrize("text", ["😍😍😍", "👎", "🙂", "12345", "2024", "100500", "!!!", ":("])
+def test_emoji_digits_and_punctuation_only_texts_are_classified(classifier, text):
+    (prediction,) = classifier.predict([text])
+
+    assert prediction.label in {"negative", "neutral", "positive"}
+    assert prediction.language == "en"
+
+
+@pytest.mark.parametrize(
+    "sentence", ["Отличный фильм, всем советую.", "What a dull and pointless story."]
+)
+def test_ten_thousand_character_text_is_classified(classifier, sentence):
+    (prediction,) = classifier.predict([long_text(sentence)])
+
+    assert sum(prediction.scores.values()) == pytest.approx(1.0)
+
+
+def test_texts_beyond_max_length_are_cut_by_the_card_rule(classifier):
+    if classifier.card.truncation != "head":
+        pytest.skip(f"the model cuts by {classifier.card.truncation!r}")
+
+    head = long_text("good ", chars=20 * classifier.card.max_length)
+    endings = ["awful terrible hateful", "wonderful lovely", long_text("плохо ", 5_000)]
+    predictions = classifier.predict([f"{head} {ending}" for ending in endings])
+
+    reference = predictions[0].scores
+    for prediction in predictions[1:]:
+        assert prediction.scores == pytest.approx(reference, abs=1e-6)
+
+
+def test_results_keep_the_order_of_the_input(classifier):
+    texts = [long_text("Фильм хороший. ", 900), "bad", "I loved it, wonderful", "Ужасно"]
+
+    together = classifier.predict(texts)
+    alone = [classifier.predict([text])[0] for text in texts]
+
+    assert [p.label for p in together] == [p.label for p in alone]
+
+
+def test_padding_does_not_change_scores(classifier):
+    short = "Nice, but a bit too long"
+    (alone,) = classifier.predict([short])
+    padded = classifier.predict(
+        [long_text("Очень длинный отзыв о фильме.", 3_000), short, long_text("So long.", 800)]
+    )
+
+    assert padded[1].scores == pytest.approx(alone.scores, abs=1e-5)
+
+
+def test_batches_longer_than_one_run_give_the_same_scores():
+    texts = [f"review number {i} was {'good' if i % 2 else 'bad'}" for i in range(11)]
+    small_runs = Classifier(max_batch_size=3).predict(texts)
+    one_run = Classifier(max_batch_size=64).predict(texts)
+
+    for a, b in zip(small_runs, one_run, strict=True):
+        assert a.scores == pytest.approx(b.scores, abs=1e-5)
+
+
+def test_explain_weighs_every_word(classifier):
+    text = "I loved this movie, it was wonderful"
+    weights = classifier.explain(text)
+
+    assert [weight.word for weight in weights] == split_words(text)
+    assert all(-1.0 <= weight.weight <= 1.0 for weight in weights)
+
+
+def test_explain_puts_the_most_weight_on_the_sentiment_word(classifier):
+    weights = classifier.explain("The food was terrible")
+
+    assert max(weights, key=lambda w: w.weight).word == "terrible"
+
+
+def test_explain_a_single_word(classifier):
+    (weight,) = classifier.explain("Прекрасно!")
+
+    assert weight.word == "Прекрасно!"
+
+
+def test_explain_a_long_text_weighs_words_past_the_cut_as_zero(classifier):
+    text = long_text("так себе кино ", 10_000)
+    weights = classifier.explain(text)
+
+    assert len(weights) == len(split_words(text))
+    if classifier.card.truncation == "head":
+        assert all(w.weight == 0.0 for w in weights[classifier.card.max_length + 1 :])
+
+
+def test_explain_of_empty_text_is_a_domain_error(classifier):
+    with pytest.raises(EmptyTextError):
+        classifier.explain("  ")
+
+
+def test_missing_artifacts_are_named(tmp_path):
+    with pytest.raises(ModelArtifactsError, match=r"lacks sentiment\.onnx, tokenizer\.json"):
+        Classifier(tmp_path)
+
+
+def test_model_card_with_unknown_truncation_is_refused(tmp_path):
+    model_dir = tmp_path / "model"
+    shutil.copytree(default_model_dir(), model_dir)
+    card = json.loads((model_dir / "model.json").read_text())
+    card["truncation"] = "middle"
+    (model_dir / "model.json").write_text(json.dumps(card))
+
+    with pytest.raises(ModelArtifactsError, match="known rules are: head, tail, head_tail"):
+        Classifier(model_dir)
+
+
+def test_model_dir_comes_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv(MODEL_DIR_ENV, str(tmp_path))
+
+    assert default_model_dir() == tmp_path
+    with pytest.raises(ModelArtifactsError, match=str(tmp_path)):
+        Classifier()
+
+
+def test_default_model_dir_is_the_repos_models_folder(monkeypatch):
+    monkeypatch.delenv(MODEL_DIR_ENV, raising=False)
+
+    assert default_model_dir() == Path(__file__).resolve().parents[2] / "models"
+
+
+def test_threads_are_shared_between_processes():
+    assert default_intra_op_threads(processes=1) == available_cores()
+    assert default_intra_op_threads(processes=available_cores() * 4) == 1
+    assert Classifier(intra_op_threads=1).intra_op_threads == 1
