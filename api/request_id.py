@@ -1,0 +1,66 @@
+"""Gives every HTTP request an id: logged with each record, echoed in a header."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from infra.logging import request_id
+
+logger = logging.getLogger(__name__)
+
+HEADER = "x-request-id"
+# Ids from a proxy are kept only if they cannot forge log lines or headers.
+SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+def incoming_request_id(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", ()):
+        if name == HEADER.encode():
+            text = value.decode("latin-1")
+            return text if SANE_ID.fullmatch(text) else None
+
+    return None
+
+
+class RequestIdMiddleware:
+    """ASGI middleware; works as Litestar `middleware=[RequestIdMiddleware]`."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        current = incoming_request_id(scope) or uuid.uuid4().hex
+        token = request_id.set(current)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = [*message.get("headers", ()), (HEADER.encode(), current.encode())]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            logger.info(
+                "request handled",
+                extra={
+                    "method": scope.get("method"),
+                    "route": scope.get("path_template") or "unmatched",
+                    "status": status,
+                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
+            request_id.reset(token)
