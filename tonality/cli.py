@@ -1,0 +1,155 @@
+"""The `tonality` command: serve, migrate, create-admin, train."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+import msgspec
+
+from infra.logging import configure_logging
+from infra.settings import Settings, SettingsError, load_settings
+
+logger = logging.getLogger(__name__)
+
+TRAIN_EXTRA_MISSING = (
+    "training needs the 'train' extra (torch and friends); install it with\n"
+    "  .venv/bin/pip install -e '.[train]'"
+)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line, load the settings, run one command; return the exit code."""
+    args = build_parser().parse_args(argv)
+    if args.command == "train":
+        return train(args.rest)
+
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return 2
+
+    configure_logging(settings.log_level, settings.log_json)
+    command: Callable[[Settings, argparse.Namespace], int] = args.run
+
+    return command(settings, args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tonality",
+        description="Sentiment analysis service. Settings come from TONALITY_* variables "
+        "and an optional .env file; see README.md.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve_parser = commands.add_parser("serve", help="run the HTTP service")
+    serve_parser.add_argument("--host", help="address to bind (default: TONALITY_HOST)")
+    serve_parser.add_argument("--port", type=int, help="port to bind (default: TONALITY_PORT)")
+    serve_parser.add_argument(
+        "--only",
+        type=group_names,
+        metavar="GROUPS",
+        help="comma-separated handler groups to serve, e.g. accounts,service (default: all)",
+    )
+    serve_parser.set_defaults(run=serve)
+
+    migrate_parser = commands.add_parser("migrate", help="apply database migrations")
+    migrate_parser.set_defaults(run=migrate)
+
+    admin_parser = commands.add_parser("create-admin", help="create an admin or promote a user")
+    admin_parser.add_argument("--email", required=True)
+    admin_parser.add_argument("--password", required=True)
+    admin_parser.add_argument("--first-name", default="Admin")
+    admin_parser.set_defaults(run=create_admin)
+
+    train_parser = commands.add_parser(
+        "train", help="train and export the model (needs the 'train' extra)", add_help=False
+    )
+    train_parser.add_argument("rest", nargs=argparse.REMAINDER)
+
+    return parser
+
+
+def group_names(value: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in value.split(",") if name.strip())
+    if not names:
+        raise argparse.ArgumentTypeError("name at least one group, e.g. accounts,service")
+
+    return names
+
+
+def serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from tonality.app import create_app
+
+    settings = msgspec.structs.replace(
+        settings,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+    )
+    try:
+        app = create_app(settings, args.only)
+    except ValueError as error:
+        print(f"tonality serve: {error}", file=sys.stderr)
+        return 2
+
+    # Litestar sets up its own logging when the app is built; take it back.
+    configure_logging(settings.log_level, settings.log_json)
+    logger.info(
+        "serving host=%s port=%s groups=%s env=%s",
+        settings.host,
+        settings.port,
+        ",".join(args.only) if args.only else "all",
+        settings.env.value,
+    )
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
+
+    return 0
+
+
+def migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from infra.db import run_migrations
+
+    async def apply() -> None:
+        if settings.database_url:
+            await run_migrations(settings.database_url)
+            return
+
+        from infra.db.embedded import embedded_postgres
+
+        async with embedded_postgres(settings.data_dir) as dsn:
+            await run_migrations(dsn)
+
+    asyncio.run(apply())
+    logger.info("migrations applied")
+
+    return 0
+
+
+def create_admin(settings: Settings, args: argparse.Namespace) -> int:
+    raise NotImplementedError
+
+
+def train(argv: list[str]) -> int:
+    try:
+        from ml.export.train import main as train_main
+    except ImportError as error:
+        print(f"{TRAIN_EXTRA_MISSING}\n({error})", file=sys.stderr)
+        return 2
+
+    result = train_main(argv)
+
+    return result if isinstance(result, int) else 0
