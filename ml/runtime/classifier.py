@@ -67,7 +67,7 @@ def default_intra_op_threads(processes: int = 1) -> int:
     return max(1, available_cores() // max(1, processes))
 
 
-def _session_options(intra_op_threads: int) -> ort.SessionOptions:
+def session_options(intra_op_threads: int) -> ort.SessionOptions:
     options = ort.SessionOptions()
     options.intra_op_num_threads = intra_op_threads
     options.inter_op_num_threads = 1
@@ -124,7 +124,7 @@ class Classifier:
 
         self._session = ort.InferenceSession(
             str(self.model_dir / ONNX_FILE),
-            sess_options=_session_options(self.intra_op_threads),
+            sess_options=session_options(self.intra_op_threads),
             providers=["CPUExecutionProvider"],
         )
         logger.info(

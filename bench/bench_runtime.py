@@ -1,0 +1,447 @@
+"""Benchmark the sentiment runtime and print the figures.
+
+Every measurement runs in a fresh process holding one engine, so thread
+pools and allocators never share a process:
+
+- single-text latency p50/p99, onnxruntime vs torch eager on the same weights;
+- batched throughput at 100 tokens, FLOPs per text and the share of fp32 peak,
+  for onnxruntime fp32, onnxruntime int8 (dynamic quantisation) and torch;
+- the micro-batcher under 50 concurrent callers, against one-by-one runs.
+
+    .venv/bin/python bench/bench_runtime.py [--model-dir models] [--seconds 4]
+
+The machine may be shared; the load average is printed beside each figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR.parent))
+sys.path.insert(0, str(BENCH_DIR))
+
+THROUGHPUT_TOKENS = 100
+BATCH_SIZES = (1, 16, 64, 256)
+CALLERS = 50
+
+SAMPLE_TEXTS = [
+    "Отличный фильм, всем советую!",
+    "Это ужасный фильм, полное разочарование.",
+    "Сегодня обычный день, ничего особенного не произошло.",
+    "Спасибо огромное за помощь, вы лучшие!",
+    "Не понравилось: скучно, затянуто и актёры играют плохо, жаль потраченного вечера.",
+    "I loved this movie, it was wonderful.",
+    "The worst service I have ever had, never again.",
+    "Meeting moved to 3pm, see you there.",
+    "Honestly the plot made little sense, but the music and the cast kept me "
+    "watching until the very end, and I would probably see it again.",
+    "ok 👍",
+]
+
+
+def percentile(samples: list[float], q: float) -> float:
+    return float(np.percentile(np.array(samples), q))
+
+
+def timed_calls(call: Callable[[], object], seconds: float, warmup: int = 20) -> list[float]:
+    """Seconds per call of ``call``, repeated for about ``seconds``."""
+    for _ in range(warmup):
+        call()
+
+    samples: list[float] = []
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline or len(samples) < 10:
+        start = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - start)
+
+    return samples
+
+
+def cycle(items: list[Any]) -> Callable[[], Any]:
+    position = 0
+
+    def next_item() -> Any:
+        nonlocal position
+        position = (position + 1) % len(items)
+        return items[position]
+
+    return next_item
+
+
+def sample_token_ids(model_dir: Path) -> list[list[int]]:
+    from ml.runtime.classifier import Classifier
+
+    classifier = Classifier(model_dir, intra_op_threads=1)
+
+    return [ids.tolist() for ids in classifier.encode(SAMPLE_TEXTS)]
+
+
+def fixed_length_batch(vocab_size: int, batch: int, tokens: int) -> np.ndarray:
+    rng = np.random.default_rng(batch)
+
+    return rng.integers(2, vocab_size, size=(batch, tokens), dtype=np.int64)
+
+
+def onnx_engine(model_path: Path, threads: int) -> Callable[[np.ndarray, np.ndarray], Any]:
+    import onnxruntime as ort
+
+    from ml.runtime.classifier import session_options
+
+    session = ort.InferenceSession(
+        str(model_path), session_options(threads), providers=["CPUExecutionProvider"]
+    )
+
+    def run(ids: np.ndarray, lengths: np.ndarray) -> Any:
+        return session.run(["logits"], {"input_ids": ids, "lengths": lengths})[0]
+
+    return run
+
+
+def torch_engine(model_path: Path, pad_id: int, threads: int) -> Callable[..., Any]:
+    import torch
+    from torch_twin import load_torch_twin
+
+    torch.set_num_threads(threads)
+    torch.set_num_interop_threads(1)
+    model = load_torch_twin(model_path, pad_id)
+
+    def run(ids: np.ndarray, lengths: np.ndarray) -> Any:
+        with torch.inference_mode():
+            return model(torch.from_numpy(ids), torch.from_numpy(lengths)).numpy()
+
+    return run
+
+
+def load_engine(args: argparse.Namespace) -> Callable[[np.ndarray, np.ndarray], Any]:
+    if args.engine == "torch":
+        card = json.loads((args.model_dir / "model.json").read_text())
+        return torch_engine(args.model_path, int(card["pad_id"]), args.threads)
+
+    return onnx_engine(args.model_path, args.threads)
+
+
+def worker_latency(args: argparse.Namespace) -> dict[str, Any]:
+    """Model-only latency per single text (ids in, logits out)."""
+    engine = load_engine(args)
+    inputs = [
+        (np.array([ids], dtype=np.int64), np.array([len(ids)], dtype=np.int64))
+        for ids in json.loads(args.token_ids)
+    ]
+    next_input = cycle(inputs)
+    samples = timed_calls(lambda: engine(*next_input()), args.seconds)
+
+    result = {"p50_ms": percentile(samples, 50) * 1e3, "p99_ms": percentile(samples, 99) * 1e3}
+    if args.engine == "onnxruntime":
+        result.update(end_to_end_latency(args))
+
+    return result
+
+
+def end_to_end_latency(args: argparse.Namespace) -> dict[str, float]:
+    """``Classifier.predict([text])``: normalise, tokenize, run, softmax."""
+    from ml.runtime.classifier import Classifier
+
+    classifier = Classifier(args.model_dir, intra_op_threads=args.threads)
+    next_text = cycle(SAMPLE_TEXTS)
+    samples = timed_calls(lambda: classifier.predict([next_text()]), args.seconds)
+
+    return {
+        "predict_p50_ms": percentile(samples, 50) * 1e3,
+        "predict_p99_ms": percentile(samples, 99) * 1e3,
+    }
+
+
+def worker_throughput(args: argparse.Namespace) -> dict[str, Any]:
+    """Texts per second at exactly ``THROUGHPUT_TOKENS`` tokens, per batch size."""
+    engine = load_engine(args)
+    per_batch = {}
+    for batch in BATCH_SIZES:
+        ids = fixed_length_batch(args.vocab_size, batch, THROUGHPUT_TOKENS)
+        lengths = np.full(batch, THROUGHPUT_TOKENS, dtype=np.int64)
+        samples = timed_calls(
+            lambda ids=ids, lengths=lengths: engine(ids, lengths), args.seconds, 3
+        )
+        per_batch[batch] = batch / statistics.median(samples)
+
+    return {"texts_per_s": per_batch}
+
+
+def worker_batcher(args: argparse.Namespace) -> dict[str, Any]:
+    """Fifty callers, one text per request, with and without coalescing."""
+    from ml.runtime.classifier import Classifier
+
+    classifier = Classifier(args.model_dir, intra_op_threads=args.threads)
+    classifier.predict(SAMPLE_TEXTS)
+
+    return {
+        "batched": asyncio.run(drive_batcher(classifier, args.seconds)),
+        "one_by_one": asyncio.run(drive_one_by_one(classifier, args.seconds)),
+    }
+
+
+async def drive_callers(predict: Callable[[list[str]], Any], seconds: float) -> dict[str, float]:
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+
+    async def caller(offset: int) -> None:
+        turn = offset
+        while time.perf_counter() < deadline:
+            start = time.perf_counter()
+            await predict([SAMPLE_TEXTS[turn % len(SAMPLE_TEXTS)]])
+            latencies.append(time.perf_counter() - start)
+            turn += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(caller(i) for i in range(CALLERS)))
+    elapsed = time.perf_counter() - started
+
+    return {
+        "texts_per_s": len(latencies) / elapsed,
+        "p50_ms": percentile(latencies, 50) * 1e3,
+        "p99_ms": percentile(latencies, 99) * 1e3,
+        "requests": len(latencies),
+    }
+
+
+async def drive_batcher(classifier: Any, seconds: float) -> dict[str, float]:
+    from ml.runtime.batcher import MicroBatcher
+
+    async with MicroBatcher(classifier) as batcher:
+        figures = await drive_callers(batcher.predict, seconds)
+
+    figures["mean_batch"] = figures["requests"] / max(batcher.runs, 1)
+
+    return figures
+
+
+async def drive_one_by_one(classifier: Any, seconds: float) -> dict[str, float]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    loop = asyncio.get_running_loop()
+    with ThreadPoolExecutor(max_workers=1) as executor:
+
+        async def predict(texts: list[str]) -> Any:
+            return await loop.run_in_executor(executor, classifier.predict, texts)
+
+        return await drive_callers(predict, seconds)
+
+
+def worker_quantize(args: argparse.Namespace) -> dict[str, Any]:
+    """Write an int8 dynamic-quantised copy and measure how far it drifts."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(args.model_path, args.int8_path, weight_type=QuantType.QInt8)
+    fp32 = onnx_engine(args.model_path, args.threads)
+    int8 = onnx_engine(args.int8_path, args.threads)
+    ids = fixed_length_batch(args.vocab_size, 256, THROUGHPUT_TOKENS)
+    lengths = np.random.default_rng(1).integers(1, THROUGHPUT_TOKENS + 1, 256)
+
+    def probabilities(logits: np.ndarray) -> np.ndarray:
+        exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    a, b = probabilities(fp32(ids, lengths)), probabilities(int8(ids, lengths))
+
+    return {
+        "max_prob_diff": float(np.abs(a - b).max()),
+        "label_agreement": float((a.argmax(1) == b.argmax(1)).mean()),
+        "size_mb": args.int8_path.stat().st_size / 1e6,
+    }
+
+
+WORKERS = {
+    "latency": worker_latency,
+    "throughput": worker_throughput,
+    "batcher": worker_batcher,
+    "quantize": worker_quantize,
+}
+
+
+def run_worker(
+    kind: str, engine: str, threads: int, model: Path, opts: argparse.Namespace, **extra: str
+) -> dict[str, Any]:
+    command = [
+        sys.executable,
+        __file__,
+        "--worker",
+        kind,
+        "--engine",
+        engine,
+        "--threads",
+        str(threads),
+        "--model-path",
+        str(model),
+        "--model-dir",
+        str(opts.model_dir),
+        "--seconds",
+        str(opts.seconds),
+        "--vocab-size",
+        str(opts.vocab_size),
+        "--int8-path",
+        str(opts.int8_path),
+    ]
+    for key, value in extra.items():
+        command += [f"--{key.replace('_', '-')}", value]
+
+    load_before = os.getloadavg()[0]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{kind}/{engine} worker failed:\n{done.stderr}")
+
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["load"] = (load_before, os.getloadavg()[0])
+
+    return result
+
+
+def print_header(opts: argparse.Namespace) -> None:
+    import onnxruntime
+    from machine import fp32_peak
+
+    card = json.loads((opts.model_dir / "model.json").read_text())
+    print(f"model {card['version']} from {opts.model_dir}")
+    print(f"onnxruntime {onnxruntime.__version__}; {len(os.sched_getaffinity(0))} cores")
+    print(f"fp32 peak: {fp32_peak().describe()}")
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+def load_note(result: dict[str, Any]) -> str:
+    return f"[load {result['load'][0]:.1f}→{result['load'][1]:.1f}]"
+
+
+def report_latency(opts: argparse.Namespace, threads: list[int]) -> None:
+    token_ids = json.dumps(sample_token_ids(opts.model_dir))
+    lengths = [len(ids) for ids in json.loads(token_ids)]
+    print(
+        f"\nsingle-text latency, model only, {len(lengths)} texts of "
+        f"{min(lengths)}–{max(lengths)} tokens"
+    )
+
+    for count in threads:
+        ort_result = run_worker(
+            "latency", "onnxruntime", count, opts.model_path, opts, token_ids=token_ids
+        )
+        torch_result = run_worker(
+            "latency", "torch", count, opts.model_path, opts, token_ids=token_ids
+        )
+        speedup = torch_result["p50_ms"] / ort_result["p50_ms"]
+        print(
+            f"  threads={count} onnxruntime p50 {ort_result['p50_ms']:.3f} ms "
+            f"p99 {ort_result['p99_ms']:.3f} ms {load_note(ort_result)}"
+        )
+        print(
+            f"  threads={count} torch eager p50 {torch_result['p50_ms']:.3f} ms "
+            f"p99 {torch_result['p99_ms']:.3f} ms {load_note(torch_result)}"
+        )
+        print(
+            f"  threads={count} onnxruntime is {speedup:.1f}× faster at p50 (target ≥ 3×); "
+            f"Classifier.predict p50 {ort_result['predict_p50_ms']:.3f} ms "
+            f"p99 {ort_result['predict_p99_ms']:.3f} ms with tokenization"
+        )
+
+
+def report_throughput(opts: argparse.Namespace, threads: int) -> None:
+    from machine import flops_per_text, fp32_peak
+
+    flops, how = flops_per_text(opts.model_path, THROUGHPUT_TOKENS)
+    peak = fp32_peak().gflops * 1e9
+    quantized = run_worker("quantize", "onnxruntime", threads, opts.model_path, opts)
+    print(
+        f"\nbatched throughput at {THROUGHPUT_TOKENS} tokens, threads={threads}; "
+        f"{flops / 1e6:.1f} MFLOP per text ({how})"
+    )
+    print(
+        f"  int8 copy: {quantized['size_mb']:.1f} MB, max probability change "
+        f"{quantized['max_prob_diff']:.4f}, same label on "
+        f"{quantized['label_agreement']:.1%} of 256 random texts"
+    )
+
+    engines = [
+        ("onnxruntime fp32", "onnxruntime", opts.model_path),
+        ("onnxruntime int8", "onnxruntime", opts.int8_path),
+        ("torch eager fp32", "torch", opts.model_path),
+    ]
+    for name, engine, path in engines:
+        result = run_worker("throughput", engine, threads, path, opts)
+        rates = {int(batch): rate for batch, rate in result["texts_per_s"].items()}
+        best = max(rates, key=rates.__getitem__)
+        share = rates[best] * flops / peak
+        per_batch = ", ".join(f"b{batch}: {rate:,.0f}" for batch, rate in rates.items())
+        print(
+            f"  {name}: best {rates[best]:,.0f} texts/s at batch {best} = "
+            f"{rates[best] * flops / 1e9:.1f} GFLOP/s = {share:.1%} of fp32 peak "
+            f"{load_note(result)}"
+        )
+        print(f"    texts/s by batch: {per_batch}")
+
+
+def report_batcher(opts: argparse.Namespace, threads: int) -> None:
+    result = run_worker("batcher", "onnxruntime", threads, opts.model_path, opts)
+    print(
+        f"\nmicro-batcher, {CALLERS} concurrent callers, one text each, threads={threads} "
+        f"{load_note(result)}"
+    )
+    for name in ("batched", "one_by_one"):
+        figures = result[name]
+        extra = f", mean batch {figures['mean_batch']:.1f}" if "mean_batch" in figures else ""
+        print(
+            f"  {name.replace('_', '-')}: {figures['texts_per_s']:,.0f} texts/s, "
+            f"p50 {figures['p50_ms']:.2f} ms, p99 {figures['p99_ms']:.2f} ms{extra}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--model-dir", type=Path, default=BENCH_DIR.parent / "models")
+    parser.add_argument("--seconds", type=float, default=4.0, help="per measurement")
+    parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--worker", choices=sorted(WORKERS))
+    parser.add_argument("--engine", default="onnxruntime", choices=["onnxruntime", "torch"])
+    parser.add_argument("--model-path", type=Path)
+    parser.add_argument("--int8-path", type=Path)
+    parser.add_argument("--vocab-size", type=int)
+    parser.add_argument("--token-ids")
+    opts = parser.parse_args()
+
+    if opts.worker:
+        print(json.dumps(WORKERS[opts.worker](opts)))
+        return
+
+    opts.model_path = opts.model_dir / "sentiment.onnx"
+    opts.vocab_size = vocab_size(opts.model_path)
+    with tempfile.TemporaryDirectory() as scratch:
+        opts.int8_path = Path(scratch) / "sentiment.int8.onnx"
+        print_header(opts)
+        report_latency(opts, sorted({1, opts.threads}))
+        report_throughput(opts, opts.threads)
+        report_batcher(opts, opts.threads)
+
+
+def vocab_size(model_path: Path) -> int:
+    import onnx
+
+    graph = onnx.load(str(model_path), load_external_data=False).graph
+    embedding = next(init for init in graph.initializer if init.name == "embedding.weight")
+
+    return int(embedding.dims[0])
+
+
+if __name__ == "__main__":
+    main()
