@@ -5,7 +5,7 @@ from litestar import get
 from handlers.service.schemas import Health
 
 
-@get("/health", tags=["service"], summary="Liveness")
+@get("/health", tags=["service"], opt={"public": True}, summary="Liveness")
 async def health() -> Health:
     """Answer 200 as long as the process serves requests; checks nothing else."""
     return Health(status="ok")

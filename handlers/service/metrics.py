@@ -8,7 +8,13 @@ from api.metrics import exposition
 PROMETHEUS_TEXT = "text/plain; version=0.0.4"
 
 
-@get("/metrics", tags=["service"], summary="Prometheus metrics", include_in_schema=False)
+@get(
+    "/metrics",
+    tags=["service"],
+    opt={"public": True},
+    summary="Prometheus metrics",
+    include_in_schema=False,
+)
 async def metrics() -> Response[bytes]:
     """Request counts and latencies by route template and status, plus process metrics."""
     return Response(content=exposition(), media_type=PROMETHEUS_TEXT)

@@ -6,7 +6,7 @@ from litestar.exceptions import ServiceUnavailableException
 from handlers.service.schemas import ModelCard
 
 
-@get("/model", tags=["service"], summary="Model card")
+@get("/model", tags=["service"], opt={"public": True}, summary="Model card")
 async def model(model_card: ModelCard | None) -> ModelCard:
     """Languages, labels, training data and per-language metrics of the model.
 

@@ -12,7 +12,7 @@ from domain.readiness import check_readiness
 from handlers.service.schemas import Ready
 
 
-@get("/ready", tags=["service"], summary="Readiness", cache_control=None)
+@get("/ready", tags=["service"], opt={"public": True}, summary="Readiness")
 async def ready(
     probes: Annotated[Sequence[Probe], Dependency(skip_validation=True)],
 ) -> Ready:

@@ -14,7 +14,7 @@ def service_version() -> str:
         return "unknown"
 
 
-@get("/version", tags=["service"], summary="Versions")
+@get("/version", tags=["service"], opt={"public": True}, summary="Versions")
 async def version(model_card: ModelCard | None) -> Version:
     """The installed package version and the model card's version (null without a model)."""
     model_version = None if model_card is None else str(model_card.get("version"))
