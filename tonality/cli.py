@@ -23,9 +23,12 @@ TRAIN_EXTRA_MISSING = (
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line, load the settings, run one command; return the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["train"]:
+        # Everything after `train` belongs to the trainer's own parser.
+        return train(argv[1:])
+
     args = build_parser().parse_args(argv)
-    if args.command == "train":
-        return train(args.rest)
 
     try:
         settings = load_settings()
@@ -67,10 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     admin_parser.add_argument("--first-name", default="Admin")
     admin_parser.set_defaults(run=create_admin)
 
-    train_parser = commands.add_parser(
-        "train", help="train and export the model (needs the 'train' extra)", add_help=False
+    commands.add_parser(
+        "train", help="train and export the model (needs the 'train' extra); see train --help"
     )
-    train_parser.add_argument("rest", nargs=argparse.REMAINDER)
 
     return parser
 
