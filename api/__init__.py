@@ -1,0 +1,1 @@
+"""HTTP glue shared by the handler groups: schemas, sessions, errors, headers."""

@@ -1,0 +1,30 @@
+"""Constrained field types for request bodies and path parameters.
+
+Lengths are checked while decoding, so an over-long value never reaches the
+domain; the domain still checks meaning (a valid address, a strong password).
+"""
+
+from typing import Annotated
+
+import msgspec
+from litestar import Request
+from litestar.datastructures import State
+from litestar.params import Parameter
+
+from domain.emails import MAX_LENGTH as EMAIL_MAX_LENGTH
+from domain.passwords_policy import MAX_LENGTH as PASSWORD_MAX_LENGTH
+from domain.sessions import Session
+from domain.users import User
+
+NAME_MAX_LENGTH = 100
+POSTGRES_BIGINT_MAX = 2**63 - 1
+
+Email = Annotated[str, msgspec.Meta(max_length=EMAIL_MAX_LENGTH, examples=["ada@example.com"])]
+Password = Annotated[str, msgspec.Meta(max_length=PASSWORD_MAX_LENGTH)]
+FirstName = Annotated[str, msgspec.Meta(max_length=NAME_MAX_LENGTH, examples=["Ada"])]
+LastName = Annotated[str, msgspec.Meta(max_length=NAME_MAX_LENGTH, examples=["Lovelace"])]
+
+UserId = Annotated[int, Parameter(ge=1, le=POSTGRES_BIGINT_MAX, description="the user's id")]
+
+# What handlers behind the session middleware receive.
+AuthedRequest = Request[User, Session, State]

@@ -1,0 +1,14 @@
+"""Query parameters every list endpoint takes."""
+
+from typing import Annotated
+
+from litestar.params import Parameter
+
+DEFAULT_PAGE_SIZE = 10
+MAX_PAGE_SIZE = 100
+
+PageNumber = Annotated[int, Parameter(ge=1, description="page number, from 1")]
+PageSize = Annotated[
+    int, Parameter(ge=1, le=MAX_PAGE_SIZE, description=f"items per page, at most {MAX_PAGE_SIZE}")
+]
+SearchText = Annotated[str | None, Parameter(max_length=200, description="substring to look for")]

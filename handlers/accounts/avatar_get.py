@@ -1,0 +1,19 @@
+"""GET /me/avatar: the profile picture itself."""
+
+from litestar import get
+from litestar.response import Stream
+
+from api.fields import AuthedRequest
+from domain.accounts import Accounts
+
+
+@get("/me/avatar", tags=["accounts"])
+async def avatar_get(request: AuthedRequest, accounts: Accounts) -> Stream:
+    """Stream the image with the type found in its content; 404 if none."""
+    avatar = await accounts.open_avatar(request.user)
+
+    return Stream(
+        avatar.chunks,
+        media_type=avatar.content_type,
+        headers={"Cache-Control": "private, no-cache"},
+    )

@@ -1,0 +1,38 @@
+"""PUT /me/avatar: upload a profile picture."""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from litestar import put
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+
+from api.fields import AuthedRequest
+from domain.accounts import Accounts
+
+CHUNK_BYTES = 1 << 16
+
+
+@dataclass
+class AvatarUpload:
+    file: UploadFile
+
+
+@put("/me/avatar", status_code=204, opt={"body_limit": "avatar"}, tags=["accounts"])
+async def avatar_put(
+    data: Annotated[AvatarUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+    request: AuthedRequest,
+    accounts: Accounts,
+) -> None:
+    """Store a PNG, JPEG or WebP image, judged by its bytes, not its name.
+
+    Raises 415 for anything else and 413 over the size limit.
+    """
+    await accounts.replace_avatar(request.user, _chunks(data.file))
+
+
+async def _chunks(upload: UploadFile) -> AsyncIterator[bytes]:
+    while chunk := await upload.read(CHUNK_BYTES):
+        yield chunk

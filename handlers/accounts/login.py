@@ -1,0 +1,33 @@
+"""POST /auth/login: exchange credentials for a session cookie."""
+
+import msgspec
+from litestar import Request, Response, post
+
+from api.cookies import SESSION_COOKIE, CookiePolicy
+from api.fields import Email, Password
+from api.schemas import UserOut
+from domain.auth import AuthService
+
+
+class Credentials(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    email: Email
+    password: Password
+
+
+@post("/auth/login", status_code=200, opt={"public": True}, tags=["accounts"])
+async def login(
+    data: Credentials, request: Request, auth: AuthService, cookie_policy: CookiePolicy
+) -> Response[UserOut]:
+    """Check the credentials and set the `session` and `csrftoken` cookies.
+
+    Raises 401 for a wrong email or password or an inactive account (one
+    message for all three) and 429 with Retry-After after repeated failures.
+    """
+    result = await auth.login(
+        data.email, data.password, replacing=request.cookies.get(SESSION_COOKIE)
+    )
+
+    return Response(
+        UserOut.of(result.user),
+        cookies=cookie_policy.for_login(result.token, result.csrf_token),
+    )

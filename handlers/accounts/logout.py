@@ -1,0 +1,21 @@
+"""POST /auth/logout: end the session and clear the cookies."""
+
+from litestar import Request, Response, post
+
+from api.cookies import SESSION_COOKIE, CookiePolicy
+from domain.auth import AuthService
+
+
+@post("/auth/logout", status_code=204, opt={"public": True}, tags=["accounts"])
+async def logout(
+    request: Request, auth: AuthService, cookie_policy: CookiePolicy
+) -> Response[None]:
+    """Always 204, whether or not the session exists or the cache is up.
+
+    Exempt from the CSRF check: the worst a forged logout can do is log
+    the user out, and SameSite=Lax already keeps the session cookie off
+    cross-site POSTs.
+    """
+    await auth.logout(request.cookies.get(SESSION_COOKIE))
+
+    return Response(None, status_code=204, cookies=cookie_policy.cleared())

@@ -1,0 +1,25 @@
+"""DELETE /me: close one's own account."""
+
+import msgspec
+from litestar import Response, delete
+
+from api.cookies import CookiePolicy
+from api.fields import AuthedRequest, Password
+from domain.accounts import Accounts
+
+
+class AccountDeletion(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    password: Password
+
+
+@delete("/me", status_code=204, tags=["accounts"])
+async def me_delete(
+    data: AccountDeletion, request: AuthedRequest, accounts: Accounts, cookie_policy: CookiePolicy
+) -> Response[None]:
+    """Delete the account, its sessions and stored objects; clear the cookies.
+
+    Raises 403 if the password is wrong, 409 for the last active admin.
+    """
+    await accounts.delete_account(request.user, data.password)
+
+    return Response(None, status_code=204, cookies=cookie_policy.cleared())

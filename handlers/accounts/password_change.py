@@ -1,0 +1,23 @@
+"""POST /me/password: replace one's password."""
+
+import msgspec
+from litestar import post
+
+from api.fields import AuthedRequest, Password
+from domain.accounts import Accounts
+
+
+class PasswordChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    current_password: Password
+    new_password: Password
+
+
+@post("/me/password", status_code=204, tags=["accounts"])
+async def password_change(data: PasswordChange, request: AuthedRequest, accounts: Accounts) -> None:
+    """Set a new password; the user's other sessions end, this one stays.
+
+    Raises 403 if the current password is wrong, 422 if the new one is weak.
+    """
+    await accounts.change_password(
+        request.user, request.auth, data.current_password, data.new_password
+    )

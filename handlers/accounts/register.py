@@ -1,0 +1,27 @@
+"""POST /auth/register: open an ordinary account."""
+
+import msgspec
+from litestar import post
+
+from api.fields import Email, FirstName, LastName, Password
+from api.schemas import UserOut
+from domain.accounts import Accounts
+
+
+class Registration(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    email: Email
+    password: Password
+    first_name: FirstName
+    last_name: LastName = ""
+
+
+@post("/auth/register", status_code=201, opt={"public": True}, tags=["accounts"])
+async def register(data: Registration, accounts: Accounts) -> UserOut:
+    """Create an active account with the user role.
+
+    Raises 409 if the email is taken, 422 for an invalid email or a weak
+    password (under 8 characters or a common one).
+    """
+    user = await accounts.register(data.email, data.password, data.first_name, data.last_name)
+
+    return UserOut.of(user)

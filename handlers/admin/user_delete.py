@@ -1,0 +1,18 @@
+"""DELETE /admin/users/{user_id}: remove a user."""
+
+from litestar import delete
+
+from api.fields import AuthedRequest, UserId
+from api.guards import requires_admin
+from domain.administration import Administration
+
+
+@delete("/admin/users/{user_id:int}", status_code=204, guards=[requires_admin], tags=["admin"])
+async def user_delete(
+    user_id: UserId, request: AuthedRequest, administration: Administration
+) -> None:
+    """Delete the user, their sessions and stored objects.
+
+    Raises 409 for one's own account or the last active admin.
+    """
+    await administration.delete_user(request.user, user_id)

@@ -1,0 +1,16 @@
+"""GET /admin/users/{user_id}: one user."""
+
+from litestar import get
+
+from api.fields import UserId
+from api.guards import requires_admin
+from api.schemas import UserOut
+from domain.administration import Administration
+
+
+@get("/admin/users/{user_id:int}", guards=[requires_admin], tags=["admin"])
+async def user_get(user_id: UserId, administration: Administration) -> UserOut:
+    """The user with this id; 404 if there is none."""
+    user = await administration.get_user(user_id)
+
+    return UserOut.of(user)

@@ -1,0 +1,344 @@
+"""The composition root: settings in, a Litestar app out.
+
+The only place that turns settings into adapters. Handler groups are
+independent, so `create_app(settings, ["accounts", "service"])` serves just
+those two.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import secrets
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from litestar import Litestar, Request, Response, Router
+from litestar.di import Provide
+from litestar.handlers import HTTPRouteHandler
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.types import ControllerRouterHandler, ExceptionHandlersMap
+
+from api.cookies import CookiePolicy
+from api.errors import EXCEPTION_HANDLERS, ErrorBody, error_response, unavailable
+from api.headers import SCHEMA_PATH, security_headers
+from api.metrics import MetricsMiddleware
+from api.request_id import RequestIdMiddleware
+from api.session import SessionMiddleware
+from domain.accounts import Accounts
+from domain.administration import Administration
+from domain.auth import AuthService, utc_now
+from domain.health import Probe
+from infra.settings import Settings
+from tonality import __version__
+
+logger = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+
+# Group name -> the module whose `ROUTES` it serves.
+GROUPS: dict[str, str] = {
+    "accounts": "handlers.accounts",
+    "admin": "handlers.admin",
+    "service": "handlers.service",
+}
+# These groups live under /api/v1 behind the session middleware. The
+# service group brings its own prefixes (/metrics sits outside /api/v1).
+PRIVATE_GROUPS = frozenset({"accounts", "admin", "sentiment", "jobs"})
+
+# Room for multipart boundaries and part headers around a file at its limit.
+MULTIPART_SLACK = 64 << 10
+
+
+class Services:
+    """What the lifespan builds and the handlers receive; empty until startup."""
+
+    accounts: Accounts
+    administration: Administration
+    auth: AuthService
+    probes: Sequence[Probe]
+    model_card: dict[str, Any] | None
+
+
+def create_app(
+    settings: Settings,
+    groups: Collection[str] | None = None,
+    *,
+    clock: Callable[[], datetime] | None = None,
+) -> Litestar:
+    """Build the app from `groups` (default: all); `clock` lets tests move time.
+
+    Raises `ValueError` naming an unknown group.
+    """
+    names = _chosen_groups(groups)
+    services = Services()
+    secret_key = settings.secret_key or secrets.token_urlsafe(48)
+    cookie_policy = CookiePolicy(
+        secure=settings.cookie_secure, max_age=settings.session_absolute_hours * 3600
+    )
+
+    route_handlers: list[ControllerRouterHandler] = []
+    for name in names:
+        route_handlers += _routers_of(name, settings, services)
+
+    return Litestar(
+        route_handlers=route_handlers,
+        dependencies=_dependencies(services, settings, cookie_policy),
+        exception_handlers=_exception_handlers(),
+        lifespan=[_lifespan(settings, services, secret_key, clock or utc_now)],
+        middleware=[RequestIdMiddleware, MetricsMiddleware],
+        before_send=[security_headers(hsts=settings.cookie_secure)],
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="Tonality",
+            version=__version__,
+            description="Sentiment analysis for Russian and English texts.",
+            path=SCHEMA_PATH,
+            render_plugins=[SwaggerRenderPlugin(path="/")],
+        ),
+        # infra.logging configures logging; Litestar must not replace it.
+        logging_config=None,
+    )
+
+
+def _chosen_groups(groups: Collection[str] | None) -> list[str]:
+    if groups is None:
+        return list(GROUPS)
+
+    unknown = sorted(set(groups) - set(GROUPS))
+    if unknown:
+        raise ValueError(
+            f"unknown handler group(s): {', '.join(unknown)}; known: {', '.join(GROUPS)}"
+        )
+
+    return [name for name in GROUPS if name in groups]
+
+
+def _routers_of(name: str, settings: Settings, services: Services) -> list[ControllerRouterHandler]:
+    routes: list[ControllerRouterHandler] = list(importlib.import_module(GROUPS[name]).ROUTES)
+    if name not in PRIVATE_GROUPS:
+        return [Router(path="/", route_handlers=routes)]
+
+    middleware = [DefineMiddleware(SessionMiddleware, auth=lambda: services.auth)]
+    body_limits = {
+        "avatar": settings.avatar_max_bytes + MULTIPART_SLACK,
+        "upload": settings.upload_max_bytes + MULTIPART_SLACK,
+    }
+
+    # Handlers that take files say which limit applies; the rest keep the
+    # app-wide one.
+    by_limit: dict[str | None, list[ControllerRouterHandler]] = {}
+    for route in routes:
+        kind = route.opt.get("body_limit") if isinstance(route, HTTPRouteHandler) else None
+        by_limit.setdefault(kind, []).append(route)
+
+    return [
+        Router(
+            path=API_PREFIX,
+            route_handlers=members,
+            middleware=middleware,
+            request_max_body_size=body_limits[kind] if kind else settings.max_body_bytes,
+        )
+        for kind, members in by_limit.items()
+    ]
+
+
+def _dependencies(
+    services: Services, settings: Settings, cookie_policy: CookiePolicy
+) -> dict[str, Provide]:
+    def provide(get: Callable[[], Any]) -> Provide:
+        return Provide(get, sync_to_thread=False)
+
+    return {
+        "accounts": provide(lambda: services.accounts),
+        "administration": provide(lambda: services.administration),
+        "auth": provide(lambda: services.auth),
+        "probes": provide(lambda: services.probes),
+        "model_card": provide(lambda: services.model_card),
+        "cookie_policy": provide(lambda: cookie_policy),
+        "settings": provide(lambda: settings),
+    }
+
+
+def _exception_handlers() -> ExceptionHandlersMap:
+    import asyncpg
+
+    handlers: ExceptionHandlersMap = dict(EXCEPTION_HANDLERS)
+    database_down = unavailable("database")
+    for error in (
+        asyncpg.PostgresConnectionError,
+        asyncpg.InterfaceError,
+        asyncpg.CannotConnectNowError,
+        asyncpg.AdminShutdownError,
+        asyncpg.TooManyConnectionsError,
+    ):
+        handlers[error] = database_down
+
+    handlers[OSError] = _os_error
+    handlers[Exception] = _unexpected
+    return handlers
+
+
+def _os_error(request: Request, exc: OSError) -> Response[ErrorBody]:
+    """A socket or file error from some backing service: name the likely one."""
+    dependency = _dependency_behind(exc)
+    return unavailable(dependency)(request, exc)
+
+
+def _dependency_behind(exc: BaseException) -> str:
+    traceback = exc.__traceback__
+    modules: list[str] = []
+    while traceback is not None:
+        modules.append(str(traceback.tb_frame.f_globals.get("__name__", "")))
+        traceback = traceback.tb_next
+
+    if any(
+        module.startswith(("asyncpg", "piccolo", "infra.db", "infra.users")) for module in modules
+    ):
+        return "database"
+    if any(module.startswith(("minio", "urllib3", "infra.blobs")) for module in modules):
+        return "object store"
+
+    return "backing service"
+
+
+def _unexpected(_: Request, exc: Exception) -> Response[ErrorBody]:
+    logger.exception("request failed unexpectedly", exc_info=exc)
+    return error_response(500, "something went wrong on our side; try again later")
+
+
+def _lifespan(
+    settings: Settings,
+    services: Services,
+    secret_key: str,
+    clock: Callable[[], datetime],
+) -> Callable[[Litestar], Any]:
+    @asynccontextmanager
+    async def backing_services(_: Litestar) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            await _start(stack, settings, services, secret_key, clock)
+            logger.info("service started")
+            yield
+
+        logger.info("service stopped")
+
+    return backing_services
+
+
+async def _start(
+    stack: AsyncExitStack,
+    settings: Settings,
+    services: Services,
+    secret_key: str,
+    clock: Callable[[], datetime],
+) -> None:
+    """Open every backing service, build the domain, register the cleanups."""
+    from infra.db import close_engine, open_engine, run_migrations
+    from infra.model_card import read_model_card
+
+    if settings.database_url is not None:
+        dsn = settings.database_url
+    else:
+        from infra.db.embedded import embedded_postgres
+
+        dsn = await stack.enter_async_context(embedded_postgres(settings.data_dir))
+
+    await run_migrations(dsn)
+    engine = await open_engine(dsn)
+    stack.push_async_callback(close_engine, engine)
+
+    cache = _session_cache(settings)
+    stack.push_async_callback(cache.close)
+    blobs = _blob_store(settings)
+
+    _build_domain(services, settings, secret_key, clock, cache, blobs)
+    services.probes = _probes(engine, cache, blobs)
+    services.model_card = read_model_card(settings.model_dir)
+
+    await services.administration.ensure_default_admin(
+        settings.admin_email, settings.admin_password
+    )
+    purged = await services.auth.purge_expired()
+    logger.info("expired sessions purged count=%s", purged)
+
+
+def _build_domain(
+    services: Services,
+    settings: Settings,
+    secret_key: str,
+    clock: Callable[[], datetime],
+    cache: Any,
+    blobs: Any,
+) -> None:
+    from datetime import timedelta
+
+    from infra.passwords import Argon2Hasher
+    from infra.sessions import PostgresSessionStore
+    from infra.throttle import PostgresLoginThrottle
+    from infra.users import PiccoloUserRepository
+
+    users = PiccoloUserRepository()
+    hasher = Argon2Hasher()
+    lock = timedelta(minutes=settings.login_lock_minutes)
+    throttle = PostgresLoginThrottle(
+        max_failures=settings.login_max_failures, window=lock, lock_for=lock
+    )
+
+    services.auth = AuthService(
+        users=users,
+        hasher=hasher,
+        store=PostgresSessionStore(),
+        cache=cache,
+        throttle=throttle,
+        secret_key=secret_key,
+        idle_seconds=settings.session_idle_minutes * 60,
+        absolute_seconds=settings.session_absolute_hours * 3600,
+        max_failures=settings.login_max_failures,
+        lock_seconds=int(lock.total_seconds()),
+        clock=clock,
+    )
+    services.accounts = Accounts(
+        users=users,
+        hasher=hasher,
+        auth=services.auth,
+        blobs=blobs,
+        avatar_max_bytes=settings.avatar_max_bytes,
+    )
+    services.administration = Administration(
+        users=users, hasher=hasher, auth=services.auth, blobs=blobs
+    )
+
+
+def _session_cache(settings: Settings) -> Any:
+    from infra.sessions import MemcachedSessionCache, NullSessionCache
+
+    if settings.memcached is None:
+        return NullSessionCache()
+
+    host, _, port = settings.memcached.rpartition(":")
+    return MemcachedSessionCache(host or "127.0.0.1", int(port))
+
+
+def _blob_store(settings: Settings) -> Any:
+    from infra.blobs import LocalBlobStore, S3BlobStore
+
+    if settings.s3_endpoint is None:
+        return LocalBlobStore(settings.data_dir / "objects")
+
+    return S3BlobStore(
+        endpoint=settings.s3_endpoint,
+        access_key=settings.s3_access_key,
+        secret_key=settings.s3_secret_key,
+        bucket=settings.s3_bucket,
+        secure=settings.s3_secure,
+    )
+
+
+def _probes(engine: Any, cache: Any, blobs: Any) -> list[Probe]:
+    from infra.probes import build_probes
+
+    return list(build_probes(engine=engine, cache=cache, blobs=blobs))
