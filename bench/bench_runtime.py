@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -173,9 +174,7 @@ def worker_throughput(args: argparse.Namespace) -> dict[str, Any]:
     for batch in BATCH_SIZES:
         ids = fixed_length_batch(args.vocab_size, batch, THROUGHPUT_TOKENS)
         lengths = np.full(batch, THROUGHPUT_TOKENS, dtype=np.int64)
-        samples = timed_calls(
-            lambda ids=ids, lengths=lengths: engine(ids, lengths), args.seconds, 3
-        )
+        samples = timed_calls(partial(engine, ids, lengths), args.seconds, warmup=3)
         per_batch[batch] = batch / statistics.median(samples)
 
     return {"texts_per_s": per_batch}

@@ -25,14 +25,15 @@ from ml.runtime.artifacts import (
     default_model_dir,
     require_files,
 )
+from ml.runtime.chunking import plan_chunks
 from ml.runtime.errors import EmptyTextError
 from ml.runtime.text import Language, detect_language, normalize, split_words
 
 logger = logging.getLogger(__name__)
 
-# Texts per onnxruntime call. Large enough to keep the LSTM's matrix
-# products efficient, small enough that one long text cannot pad many.
-DEFAULT_MAX_BATCH_SIZE = 64
+# Texts per onnxruntime call: beyond about 32 rows the LSTM's working set
+# leaves the L2 cache and texts per second fall (bench_runtime.py).
+DEFAULT_MAX_BATCH_SIZE = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,15 +220,17 @@ class Classifier:
     def probabilities(self, token_ids: Sequence[np.ndarray]) -> np.ndarray:
         """Class probabilities, shape ``[len(token_ids), 3]``, in input order.
 
-        Texts are sorted by length and run in chunks of similar length, so
-        a short text is never padded to a long one's size more than needed.
+        Texts are sorted by length and run in calls of similar lengths
+        (see :mod:`ml.runtime.chunking`), so short texts are not padded to
+        the size of a long one.
         """
         result = np.empty((len(token_ids), len(self.labels)), dtype=np.float64)
         order = sorted(range(len(token_ids)), key=lambda i: len(token_ids[i]))
+        lengths = [len(token_ids[i]) for i in order]
 
-        for start in range(0, len(order), self.max_batch_size):
-            chunk = order[start : start + self.max_batch_size]
-            result[chunk] = self._run([token_ids[i] for i in chunk])
+        for chunk in plan_chunks(lengths, self.max_batch_size):
+            rows = order[chunk.start : chunk.stop]
+            result[rows] = self._run([token_ids[i] for i in rows])
 
         return result
 

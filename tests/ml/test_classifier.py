@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from ml.runtime.artifacts import MODEL_DIR_ENV, default_model_dir
+from ml.runtime.chunking import plan_chunks
 from ml.runtime.classifier import Classifier, available_cores, default_intra_op_threads
 from ml.runtime.errors import EmptyTextError, ModelArtifactsError
 from ml.runtime.text import split_words
@@ -186,3 +187,22 @@ def test_threads_are_shared_between_processes():
     assert default_intra_op_threads(processes=1) == available_cores()
     assert default_intra_op_threads(processes=available_cores() * 4) == 1
     assert Classifier(intra_op_threads=1).intra_op_threads == 1
+
+
+def test_chunk_plan_covers_every_text_once_within_the_bound():
+    lengths = sorted([1, 2, 2, 3, 8, 9, 15, 40, 41, 41, 100, 256] * 9)
+    chunks = plan_chunks(lengths, max_rows=16)
+
+    assert [i for chunk in chunks for i in chunk] == list(range(len(lengths)))
+    assert all(1 <= len(chunk) <= 16 for chunk in chunks)
+
+
+def test_chunk_plan_does_not_pad_short_texts_to_a_long_one():
+    chunks = plan_chunks([3, 4, 5, 200], max_rows=32)
+
+    assert chunks == [range(0, 3), range(3, 4)]
+
+
+def test_chunk_plan_of_equal_lengths_uses_the_fewest_calls():
+    assert len(plan_chunks([100] * 70, max_rows=32)) == 3
+    assert plan_chunks([], max_rows=32) == []
