@@ -263,42 +263,49 @@ def worker_quantize(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def worker_sgemm(args: argparse.Namespace) -> dict[str, Any]:
+    """What numpy's BLAS reaches on a large fp32 matrix product: a practical peak."""
+    size = 2048
+    rng = np.random.default_rng(0)
+    a, b = (rng.standard_normal((size, size), dtype=np.float32) for _ in range(2))
+    samples = timed_calls(lambda: a @ b, args.seconds, warmup=2)
+
+    return {"gflops": 2 * size**3 / statistics.median(samples) / 1e9}
+
+
 WORKERS = {
     "latency": worker_latency,
     "throughput": worker_throughput,
     "batcher": worker_batcher,
     "quantize": worker_quantize,
+    "sgemm": worker_sgemm,
 }
 
 
 def run_worker(
     kind: str, engine: str, threads: int, model: Path, opts: argparse.Namespace, **extra: str
 ) -> dict[str, Any]:
-    command = [
-        sys.executable,
-        __file__,
-        "--worker",
-        kind,
-        "--engine",
-        engine,
-        "--threads",
-        str(threads),
-        "--model-path",
-        str(model),
-        "--model-dir",
-        str(opts.model_dir),
-        "--seconds",
-        str(opts.seconds),
-        "--vocab-size",
-        str(opts.vocab_size),
-        "--int8-path",
-        str(opts.int8_path),
-    ]
-    for key, value in extra.items():
-        command += [f"--{key.replace('_', '-')}", value]
+    """Run one measurement in a fresh process and read its JSON answer."""
+    options = {
+        "worker": kind,
+        "engine": engine,
+        "threads": threads,
+        "model_path": model,
+        "model_dir": opts.model_dir,
+        "seconds": opts.seconds,
+        "vocab_size": opts.vocab_size,
+        "int8_path": opts.int8_path,
+        **extra,
+    }
+    command = [sys.executable, __file__]
+    for key, value in options.items():
+        command += [f"--{key.replace('_', '-')}", str(value)]
+    blas_threads = {name: str(threads) for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
 
     load_before = os.getloadavg()[0]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        command, capture_output=True, text=True, check=False, env={**os.environ, **blas_threads}
+    )
     if done.returncode != 0:
         raise SystemExit(f"{kind}/{engine} worker failed:\n{done.stderr}")
 
@@ -316,6 +323,11 @@ def print_header(opts: argparse.Namespace) -> None:
     print(f"model {card['version']} from {opts.model_dir}")
     print(f"onnxruntime {onnxruntime.__version__}; {len(os.sched_getaffinity(0))} cores")
     print(f"fp32 peak: {fp32_peak().describe()}")
+    sgemm = run_worker("sgemm", "numpy", opts.threads, opts.model_path, opts)
+    print(
+        f"numpy sgemm 2048³ with {opts.threads} threads: {sgemm['gflops']:.0f} GFLOP/s "
+        f"= {sgemm['gflops'] / fp32_peak().gflops:.0%} of that peak {load_note(sgemm)}"
+    )
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
@@ -411,8 +423,13 @@ def main() -> None:
     parser.add_argument("--model-dir", type=Path, default=BENCH_DIR.parent / "models")
     parser.add_argument("--seconds", type=float, default=4.0, help="per measurement")
     parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument(
+        "--only", default="latency,throughput,batcher", help="comma-separated sections to run"
+    )
     parser.add_argument("--worker", choices=sorted(WORKERS))
-    parser.add_argument("--engine", default="onnxruntime", choices=["onnxruntime", "torch"])
+    parser.add_argument(
+        "--engine", default="onnxruntime", choices=["onnxruntime", "torch", "numpy"]
+    )
     parser.add_argument("--model-path", type=Path)
     parser.add_argument("--int8-path", type=Path)
     parser.add_argument("--vocab-size", type=int)
@@ -428,9 +445,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         opts.int8_path = Path(scratch) / "sentiment.int8.onnx"
         print_header(opts)
-        report_latency(opts, sorted({1, opts.threads}))
-        report_throughput(opts, opts.threads)
-        report_batcher(opts, opts.threads)
+        sections = opts.only.split(",")
+        if "latency" in sections:
+            report_latency(opts, sorted({1, opts.threads}))
+        if "throughput" in sections:
+            report_throughput(opts, opts.threads)
+        if "batcher" in sections:
+            report_batcher(opts, opts.threads)
 
 
 def vocab_size(model_path: Path) -> int:
