@@ -22,6 +22,8 @@ import msgspec
 import pytest
 from piccolo.engine.postgres import PostgresEngine
 
+from domain.blobs import BlobStore
+from infra.blobs import LocalBlobStore, S3BlobStore
 from infra.db import close_engine, open_engine, run_migrations
 
 MEMCACHED_BIN = shutil.which("memcached") or "/usr/bin/memcached"
@@ -214,3 +216,34 @@ def s3_server() -> Iterator[S3Server]:
 
     yield S3Server(endpoint=f"127.0.0.1:{port}", access_key="testing", secret_key="testing")
     server.stop()
+
+
+# Blob stores
+
+
+@pytest.fixture
+def local_blob_store(tmp_path: Path) -> LocalBlobStore:
+    return LocalBlobStore(tmp_path / "objects")
+
+
+@pytest.fixture
+async def s3_blob_store(s3_server: S3Server) -> AsyncIterator[S3BlobStore]:
+    """A store on a bucket of its own, so tests never see each other's objects."""
+    store = S3BlobStore(
+        s3_server.endpoint,
+        access_key=s3_server.access_key,
+        secret_key=s3_server.secret_key,
+        bucket=f"test-{uuid.uuid4().hex[:16]}",
+        secure=s3_server.secure,
+        region=s3_server.region,
+    )
+    await store.ensure_bucket()
+    yield store
+    await store.close()
+
+
+@pytest.fixture(params=["local", "s3"])
+def blob_store(request: pytest.FixtureRequest) -> BlobStore:
+    """Each adapter in turn, for the contract tests every store must pass."""
+    store: BlobStore = request.getfixturevalue(f"{request.param}_blob_store")
+    return store
