@@ -6,7 +6,9 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
+
+import numpy as np
 
 from ml.runtime.errors import ModelArtifactsError
 
@@ -16,8 +18,7 @@ TOKENIZER_FILE = "tokenizer.json"
 CARD_FILE = "model.json"
 LABELS = ("negative", "neutral", "positive")
 
-Truncation = Literal["head", "tail", "head_tail"]
-TRUNCATION_RULES: tuple[Truncation, ...] = ("head", "tail", "head_tail")
+TRUNCATION_RULES = ("head", "tail", "head_tail")
 
 
 def default_model_dir() -> Path:
@@ -33,16 +34,20 @@ def default_model_dir() -> Path:
 class ModelCard:
     """The fields of ``model.json`` the runtime depends on, checked at load.
 
-    ``truncation`` says which tokens of a text longer than ``max_length``
-    are kept: ``head`` the first ``max_length`` (the default), ``tail`` the
-    last ones, ``head_tail`` the first and last halves.
+    A text longer than ``max_length`` tokens keeps its first ``head_tokens``
+    and its last ``tail_tokens`` tokens, as the card's ``truncation`` says:
+    ``head`` (the default when the card is silent) keeps only the start,
+    ``tail`` only the end, ``head_tail`` both, half each unless the card
+    gives ``head_tokens``.
     """
 
     version: str
     labels: tuple[str, ...]
     max_length: int
     pad_id: int
-    truncation: Truncation = "head"
+    head_tokens: int
+    tail_tokens: int
+    add_special_tokens: bool = True
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -56,43 +61,59 @@ class ModelCard:
         if missing:
             raise ModelArtifactsError(f"model card {path} lacks {', '.join(missing)}")
 
+        max_length = int(raw["max_length"])
+        head, tail = _kept_tokens(raw.get("truncation"), max_length, path)
         card = cls(
             version=str(raw["version"]),
             labels=tuple(raw["labels"]),
-            max_length=int(raw["max_length"]),
+            max_length=max_length,
             pad_id=int(raw["pad_id"]),
-            truncation=_truncation_rule(raw.get("truncation"), path),
+            head_tokens=head,
+            tail_tokens=tail,
+            add_special_tokens=bool(raw.get("tokenizer", {}).get("add_special_tokens", True)),
             raw=raw,
         )
-        card._check(path)
+        if card.labels != LABELS:
+            raise ModelArtifactsError(
+                f"model card {path} has labels {list(card.labels)}; "
+                f"the runtime expects {list(LABELS)} in that order"
+            )
 
         return card
 
-    def _check(self, path: Path) -> None:
-        if self.labels != LABELS:
-            raise ModelArtifactsError(
-                f"model card {path} has labels {list(self.labels)}; "
-                f"the runtime expects {list(LABELS)} in that order"
-            )
-        if self.max_length < 2:
-            raise ModelArtifactsError(f"model card {path} has max_length {self.max_length}")
+    def truncate(self, ids: np.ndarray) -> np.ndarray:
+        """Cut token ids longer than ``max_length`` by the card's rule."""
+        if len(ids) <= self.max_length:
+            return ids
+
+        return np.concatenate([ids[: self.head_tokens], ids[len(ids) - self.tail_tokens :]])
 
 
-def _truncation_rule(value: Any, path: Path) -> Truncation:
-    """Read the rule as a name, or as an object with a ``strategy``/``rule`` name."""
-    if value is None:
-        return "head"
-    if isinstance(value, dict):
-        value = value.get("strategy", value.get("rule"))
+def _kept_tokens(truncation: Any, max_length: int, path: Path) -> tuple[int, int]:
+    """Head and tail token counts from a rule name or a ``{"strategy": ...}`` object."""
+    spec = truncation if isinstance(truncation, dict) else {"strategy": truncation or "head"}
+    strategy = spec.get("strategy")
 
-    for rule in TRUNCATION_RULES:
-        if value == rule:
-            return rule
+    if strategy == "head":
+        head = max_length
+    elif strategy == "tail":
+        head = 0
+    elif strategy == "head_tail":
+        head = int(spec.get("head_tokens", max_length // 2))
+    else:
+        raise ModelArtifactsError(
+            f"model card {path} has truncation {strategy!r}; "
+            f"known rules are: {', '.join(TRUNCATION_RULES)}"
+        )
 
-    raise ModelArtifactsError(
-        f"model card {path} has truncation {value!r}; "
-        f"known rules are: {', '.join(TRUNCATION_RULES)}"
-    )
+    tail = int(spec.get("tail_tokens", max_length - head))
+    if head < 0 or tail < 0 or head + tail != max_length or max_length < 1:
+        raise ModelArtifactsError(
+            f"model card {path} keeps {head} head and {tail} tail tokens; "
+            f"they must be non-negative and add up to max_length {max_length}"
+        )
+
+    return head, tail
 
 
 def require_files(model_dir: Path) -> None:

@@ -121,7 +121,7 @@ class Classifier:
         self.max_batch_size = max(1, max_batch_size)
         self.intra_op_threads = intra_op_threads or default_intra_op_threads(processes)
         self._tokenizer = self._load_tokenizer()
-        self._fallback_ids = np.array([self._fallback_token_id()], dtype=np.int64)
+        self._pad_only = np.array([self.card.pad_id], dtype=np.int64)
 
         self._session = ort.InferenceSession(
             str(self.model_dir / ONNX_FILE),
@@ -187,20 +187,14 @@ class Classifier:
         most one more word in across each cut; words further away never
         reach the model and need not be scored.
         """
-        limit = self.card.max_length
-        if count <= limit + 1:
-            return list(range(count))
-        if self.card.truncation == "head":
-            return list(range(limit + 1))
-        if self.card.truncation == "tail":
-            return list(range(count - limit - 1, count))
-
-        head = limit // 2
-        tail = limit - head
+        head, tail = self.card.head_tokens, self.card.tail_tokens
         if head + tail + 2 >= count:
             return list(range(count))
 
-        return [*range(head + 1), *range(count - tail - 1, count)]
+        first = range(head + 1) if head else range(0)
+        last = range(count - tail - 1, count) if tail else range(0)
+
+        return [*first, *last]
 
     def encode(self, texts: Sequence[str]) -> list[np.ndarray]:
         """Token ids per text, normalised and cut to the model's maximum.
@@ -245,23 +239,14 @@ class Classifier:
         return _softmax(logits)
 
     def _tokenize(self, normalized: Sequence[str]) -> list[np.ndarray]:
-        encodings = self._tokenizer.encode_batch(list(normalized))
-        token_ids = [np.array(encoding.ids, dtype=np.int64) for encoding in encodings]
+        encodings = self._tokenizer.encode_batch(
+            list(normalized), add_special_tokens=self.card.add_special_tokens
+        )
+        token_ids = [self.card.truncate(np.array(e.ids, dtype=np.int64)) for e in encodings]
 
-        if self.card.truncation == "head_tail":
-            token_ids = [self._keep_head_and_tail(ids) for ids in token_ids]
-
-        # A text the tokenizer maps to nothing (stray control characters, or
-        # an occlusion variant with no word left) still needs one LSTM step.
-        return [ids if len(ids) else self._fallback_ids for ids in token_ids]
-
-    def _keep_head_and_tail(self, ids: np.ndarray) -> np.ndarray:
-        if len(ids) <= self.card.max_length:
-            return ids
-        head = self.card.max_length // 2
-        tail = self.card.max_length - head
-
-        return np.concatenate([ids[:head], ids[-tail:]])
+        # A text the tokenizer maps to nothing (an occlusion variant with no
+        # word left) still needs one LSTM step: a lone pad, as in training.
+        return [ids if len(ids) else self._pad_only for ids in token_ids]
 
     def _prediction(self, text: str, probabilities: np.ndarray) -> Prediction:
         scores = {label: float(p) for label, p in zip(self.labels, probabilities, strict=True)}
@@ -276,19 +261,6 @@ class Classifier:
     def _load_tokenizer(self) -> Tokenizer:
         tokenizer = Tokenizer.from_file(str(self.model_dir / TOKENIZER_FILE))
         tokenizer.no_padding()
-
-        if self.card.truncation == "head_tail":
-            tokenizer.no_truncation()
-        else:
-            direction = "right" if self.card.truncation == "head" else "left"
-            tokenizer.enable_truncation(self.card.max_length, direction=direction)
+        tokenizer.no_truncation()
 
         return tokenizer
-
-    def _fallback_token_id(self) -> int:
-        for token in ("<unk>", "[UNK]", "<UNK>"):
-            token_id = self._tokenizer.token_to_id(token)
-            if token_id is not None:
-                return token_id
-
-        return self.card.pad_id

@@ -2,9 +2,10 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from ml.runtime.artifacts import MODEL_DIR_ENV, default_model_dir
+from ml.runtime.artifacts import LABELS, MODEL_DIR_ENV, ModelCard, default_model_dir
 from ml.runtime.chunking import plan_chunks
 from ml.runtime.classifier import Classifier, available_cores, default_intra_op_threads
 from ml.runtime.errors import EmptyTextError, ModelArtifactsError
@@ -78,17 +79,38 @@ def test_ten_thousand_character_text_is_classified(classifier, sentence):
     assert sum(prediction.scores.values()) == pytest.approx(1.0)
 
 
-def test_texts_beyond_max_length_are_cut_by_the_card_rule(classifier):
-    if classifier.card.truncation != "head":
-        pytest.skip(f"the model cuts by {classifier.card.truncation!r}")
+def test_the_middle_of_a_text_beyond_max_length_never_reaches_the_model(classifier):
+    # Each word is at least one token, so the start and the end below are
+    # each longer than whatever part of a text the card keeps.
+    start = "good " * (classifier.card.max_length + 5)
+    end = "bad " * (classifier.card.max_length + 5)
+    middles = ["awful terrible hateful", "wonderful lovely", long_text("плохо ", 5_000)]
 
-    head = long_text("good ", chars=20 * classifier.card.max_length)
-    endings = ["awful terrible hateful", "wonderful lovely", long_text("плохо ", 5_000)]
-    predictions = classifier.predict([f"{head} {ending}" for ending in endings])
+    predictions = classifier.predict([f"{start}{middle} {end}" for middle in middles])
 
-    reference = predictions[0].scores
     for prediction in predictions[1:]:
-        assert prediction.scores == pytest.approx(reference, abs=1e-6)
+        assert prediction.scores == pytest.approx(predictions[0].scores, abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("truncation", "kept"),
+    [
+        (None, [0, 1, 2, 3]),
+        ("head", [0, 1, 2, 3]),
+        ("tail", [6, 7, 8, 9]),
+        ({"strategy": "head_tail"}, [0, 1, 8, 9]),
+        ({"strategy": "head_tail", "head_tokens": 1, "tail_tokens": 3}, [0, 7, 8, 9]),
+    ],
+)
+def test_card_truncation_rules_keep_the_documented_tokens(tmp_path, truncation, kept):
+    path = tmp_path / "model.json"
+    card = {"version": "t", "labels": list(LABELS), "max_length": 4, "pad_id": 0}
+    path.write_text(json.dumps(card | {"truncation": truncation}))
+
+    loaded = ModelCard.load(path)
+
+    assert loaded.truncate(np.arange(10)).tolist() == kept
+    assert loaded.truncate(np.arange(3)).tolist() == [0, 1, 2]
 
 
 def test_results_keep_the_order_of_the_input(classifier):
@@ -144,8 +166,10 @@ def test_explain_a_long_text_weighs_words_past_the_cut_as_zero(classifier):
     weights = classifier.explain(text)
 
     assert len(weights) == len(split_words(text))
-    if classifier.card.truncation == "head":
-        assert all(w.weight == 0.0 for w in weights[classifier.card.max_length + 1 :])
+    card = classifier.card
+    middle = weights[card.head_tokens + 1 : len(weights) - card.tail_tokens - 1]
+    assert middle
+    assert all(w.weight == 0.0 for w in middle)
 
 
 def test_explain_of_empty_text_is_a_domain_error(classifier):
@@ -162,7 +186,7 @@ def test_model_card_with_unknown_truncation_is_refused(tmp_path):
     model_dir = tmp_path / "model"
     shutil.copytree(default_model_dir(), model_dir)
     card = json.loads((model_dir / "model.json").read_text())
-    card["truncation"] = "middle"
+    card["truncation"] = {"strategy": "middle"}
     (model_dir / "model.json").write_text(json.dumps(card))
 
     with pytest.raises(ModelArtifactsError, match="known rules are: head, tail, head_tail"):
