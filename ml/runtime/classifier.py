@@ -69,6 +69,11 @@ def default_intra_op_threads(processes: int = 1) -> int:
 
 
 def session_options(intra_op_threads: int) -> ort.SessionOptions:
+    """One pool of ``intra_op_threads`` for the kernels, nodes run in order.
+
+    The graph is a chain, so an inter-op pool would only add threads that
+    compete with the intra-op ones.
+    """
     options = ort.SessionOptions()
     options.intra_op_num_threads = intra_op_threads
     options.inter_op_num_threads = 1
@@ -180,22 +185,6 @@ class Classifier:
             WordWeight(word, float(weight)) for word, weight in zip(words, weights, strict=True)
         ]
 
-    def _reachable_words(self, count: int) -> list[int]:
-        """Indices of the words whose removal can change the tokens kept.
-
-        Every word is at least one token, so leaving out a word lets at
-        most one more word in across each cut; words further away never
-        reach the model and need not be scored.
-        """
-        head, tail = self.card.head_tokens, self.card.tail_tokens
-        if head + tail + 2 >= count:
-            return list(range(count))
-
-        first = range(head + 1) if head else range(0)
-        last = range(count - tail - 1, count) if tail else range(0)
-
-        return [*first, *last]
-
     def encode(self, texts: Sequence[str]) -> list[np.ndarray]:
         """Token ids per text, normalised and cut to the model's maximum.
 
@@ -227,6 +216,22 @@ class Classifier:
             result[rows] = self._run([token_ids[i] for i in rows])
 
         return result
+
+    def _reachable_words(self, count: int) -> list[int]:
+        """Indices of the words whose removal can change the tokens kept.
+
+        Every word is at least one token, so leaving out a word lets at
+        most one more word in across each cut; words further away never
+        reach the model and need not be scored.
+        """
+        head, tail = self.card.head_tokens, self.card.tail_tokens
+        if head + tail + 2 >= count:
+            return list(range(count))
+
+        first = range(head + 1) if head else range(0)
+        last = range(count - tail - 1, count) if tail else range(0)
+
+        return [*first, *last]
 
     def _run(self, token_ids: Sequence[np.ndarray]) -> np.ndarray:
         lengths = np.array([len(ids) for ids in token_ids], dtype=np.int64)
