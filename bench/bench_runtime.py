@@ -36,6 +36,7 @@ sys.path.insert(0, str(BENCH_DIR.parent))
 sys.path.insert(0, str(BENCH_DIR))
 
 THROUGHPUT_TOKENS = 100
+LATENCY_LENGTHS = (10, 50, 200)
 BATCH_SIZES = (1, 16, 64, 256)
 CALLERS = 50
 
@@ -137,7 +138,8 @@ def load_engine(args: argparse.Namespace) -> Callable[[np.ndarray, np.ndarray], 
 
 
 def worker_latency(args: argparse.Namespace) -> dict[str, Any]:
-    """Model-only latency per single text (ids in, logits out)."""
+    """Model-only latency per single text (ids in, logits out): the sample
+    texts in turn, then texts of a few fixed lengths."""
     engine = load_engine(args)
     inputs = [
         (np.array([ids], dtype=np.int64), np.array([len(ids)], dtype=np.int64))
@@ -145,9 +147,15 @@ def worker_latency(args: argparse.Namespace) -> dict[str, Any]:
     ]
     next_input = cycle(inputs)
     samples = timed_calls(lambda: engine(*next_input()), args.seconds)
-
     result = {"p50_ms": percentile(samples, 50) * 1e3, "p99_ms": percentile(samples, 99) * 1e3}
-    if args.engine == "onnxruntime":
+
+    for tokens in LATENCY_LENGTHS:
+        ids = fixed_length_batch(args.vocab_size, 1, tokens)
+        lengths = np.array([tokens], dtype=np.int64)
+        samples = timed_calls(partial(engine, ids, lengths), args.seconds / 2)
+        result[f"p50_ms_at_{tokens}"] = percentile(samples, 50) * 1e3
+
+    if args.engine == "onnxruntime" and args.model_path == args.model_dir / "sentiment.onnx":
         result.update(end_to_end_latency(args))
 
     return result
@@ -338,31 +346,38 @@ def load_note(result: dict[str, Any]) -> str:
 def report_latency(opts: argparse.Namespace, threads: list[int]) -> None:
     token_ids = json.dumps(sample_token_ids(opts.model_dir))
     lengths = [len(ids) for ids in json.loads(token_ids)]
+    fixed = " | ".join(f"{tokens} tok p50" for tokens in LATENCY_LENGTHS)
     print(
-        f"\nsingle-text latency, model only, {len(lengths)} texts of "
-        f"{min(lengths)}–{max(lengths)} tokens"
+        f"\nsingle-text latency in ms, model only; 'sample' cycles {len(lengths)} texts "
+        f"of {min(lengths)}–{max(lengths)} tokens\n"
+        f"  {'engine':<28} sample p50 | sample p99 | {fixed}"
     )
 
     for count in threads:
-        ort_result = run_worker(
-            "latency", "onnxruntime", count, opts.model_path, opts, token_ids=token_ids
+        engines = [
+            ("onnxruntime fp32", "onnxruntime", opts.model_path),
+            ("onnxruntime int8", "onnxruntime", opts.int8_path),
+            ("torch eager fp32", "torch", opts.model_path),
+        ]
+        results = {}
+        for name, engine, path in engines:
+            result = run_worker("latency", engine, count, path, opts, token_ids=token_ids)
+            results[name] = result
+            cells = [result["p50_ms"], result["p99_ms"]]
+            cells += [result[f"p50_ms_at_{tokens}"] for tokens in LATENCY_LENGTHS]
+            row = " | ".join(f"{cell:10.3f}" for cell in cells)
+            print(f"  {name + f' threads={count}':<28} {row} {load_note(result)}")
+
+        fp32, torch_result = results["onnxruntime fp32"], results["torch eager fp32"]
+        keys = ["p50_ms", *(f"p50_ms_at_{tokens}" for tokens in LATENCY_LENGTHS)]
+        ratios = ", ".join(
+            f"{label} {torch_result[key] / fp32[key]:.1f}×"
+            for label, key in zip(["sample", *map(str, LATENCY_LENGTHS)], keys, strict=True)
         )
-        torch_result = run_worker(
-            "latency", "torch", count, opts.model_path, opts, token_ids=token_ids
-        )
-        speedup = torch_result["p50_ms"] / ort_result["p50_ms"]
+        print(f"  torch / onnxruntime fp32 at p50 (target ≥ 3×): {ratios}")
         print(
-            f"  threads={count} onnxruntime p50 {ort_result['p50_ms']:.3f} ms "
-            f"p99 {ort_result['p99_ms']:.3f} ms {load_note(ort_result)}"
-        )
-        print(
-            f"  threads={count} torch eager p50 {torch_result['p50_ms']:.3f} ms "
-            f"p99 {torch_result['p99_ms']:.3f} ms {load_note(torch_result)}"
-        )
-        print(
-            f"  threads={count} onnxruntime is {speedup:.1f}× faster at p50 (target ≥ 3×); "
-            f"Classifier.predict p50 {ort_result['predict_p50_ms']:.3f} ms "
-            f"p99 {ort_result['predict_p99_ms']:.3f} ms with tokenization"
+            f"  Classifier.predict([text]) with normalisation and tokenization: "
+            f"p50 {fp32['predict_p50_ms']:.3f} ms, p99 {fp32['predict_p99_ms']:.3f} ms"
         )
 
 
@@ -371,7 +386,7 @@ def report_throughput(opts: argparse.Namespace, threads: int) -> None:
 
     flops, how = flops_per_text(opts.model_path, THROUGHPUT_TOKENS)
     peak = fp32_peak().gflops * 1e9
-    quantized = run_worker("quantize", "onnxruntime", threads, opts.model_path, opts)
+    quantized = opts.quantized
     print(
         f"\nbatched throughput at {THROUGHPUT_TOKENS} tokens, threads={threads}; "
         f"{flops / 1e6:.1f} MFLOP per text ({how})"
@@ -446,6 +461,7 @@ def main() -> None:
         opts.int8_path = Path(scratch) / "sentiment.int8.onnx"
         print_header(opts)
         sections = opts.only.split(",")
+        opts.quantized = run_worker("quantize", "onnxruntime", 1, opts.model_path, opts)
         if "latency" in sections:
             report_latency(opts, sorted({1, opts.threads}))
         if "throughput" in sections:
