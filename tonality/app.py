@@ -12,6 +12,7 @@ import logging
 import secrets
 from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
+from copy import copy
 from datetime import datetime
 from typing import Any
 
@@ -129,22 +130,17 @@ def _routers_of(name: str, settings: Settings, services: Services) -> list[Contr
         "upload": settings.upload_max_bytes + MULTIPART_SLACK,
     }
 
-    # Handlers that take files say which limit applies; the rest keep the
-    # app-wide one.
-    by_limit: dict[str | None, list[ControllerRouterHandler]] = {}
+    # Handlers that take files name their limit; a copy carries it, so the
+    # module's handler stays as it was for the next app.
+    limited: list[ControllerRouterHandler] = []
     for route in routes:
         kind = route.opt.get("body_limit") if isinstance(route, HTTPRouteHandler) else None
-        by_limit.setdefault(kind, []).append(route)
+        if isinstance(route, HTTPRouteHandler) and kind is not None:
+            route = copy(route)
+            setattr(route, "request_max_body_size", body_limits[kind])  # noqa: B010
+        limited.append(route)
 
-    return [
-        Router(
-            path=API_PREFIX,
-            route_handlers=members,
-            middleware=middleware,
-            request_max_body_size=body_limits[kind] if kind else settings.max_body_bytes,
-        )
-        for kind, members in by_limit.items()
-    ]
+    return [Router(path=API_PREFIX, route_handlers=limited, middleware=middleware)]
 
 
 def _dependencies(
@@ -243,9 +239,11 @@ async def _start(
     if settings.database_url is not None:
         dsn = settings.database_url
     else:
-        from infra.db.embedded import embedded_postgres
+        from infra.db.embedded import EmbeddedPostgres
 
-        dsn = await stack.enter_async_context(embedded_postgres(settings.data_dir))
+        embedded = EmbeddedPostgres(settings.data_dir)
+        dsn = await embedded.start()
+        stack.push_async_callback(embedded.stop)
 
     await run_migrations(dsn)
     engine = await open_engine(dsn)
@@ -253,7 +251,9 @@ async def _start(
 
     cache = _session_cache(settings)
     stack.push_async_callback(cache.close)
-    blobs = _blob_store(settings)
+    blobs = await _blob_store(settings)
+    if hasattr(blobs, "close"):
+        stack.push_async_callback(blobs.close)
 
     _build_domain(services, settings, secret_key, clock, cache, blobs)
     services.probes = _probes(engine, cache, blobs)
@@ -323,22 +323,24 @@ def _session_cache(settings: Settings) -> Any:
     return MemcachedSessionCache(host or "127.0.0.1", int(port))
 
 
-def _blob_store(settings: Settings) -> Any:
+async def _blob_store(settings: Settings) -> Any:
     from infra.blobs import LocalBlobStore, S3BlobStore
 
     if settings.s3_endpoint is None:
         return LocalBlobStore(settings.data_dir / "objects")
 
-    return S3BlobStore(
+    store = S3BlobStore(
         endpoint=settings.s3_endpoint,
-        access_key=settings.s3_access_key,
-        secret_key=settings.s3_secret_key,
+        access_key=settings.s3_access_key or "",
+        secret_key=settings.s3_secret_key or "",
         bucket=settings.s3_bucket,
         secure=settings.s3_secure,
     )
+    await store.ensure_bucket()
+    return store
 
 
 def _probes(engine: Any, cache: Any, blobs: Any) -> list[Probe]:
-    from infra.probes import build_probes
+    from infra.probes import BlobProbe, CacheProbe, DatabaseProbe
 
-    return list(build_probes(engine=engine, cache=cache, blobs=blobs))
+    return [DatabaseProbe(engine), CacheProbe(cache), BlobProbe(blobs)]

@@ -1,6 +1,7 @@
 """GET /me/avatar: the profile picture itself."""
 
 from litestar import get
+from litestar.di import NamedDependency
 from litestar.response import Stream
 
 from api.fields import AuthedRequest
@@ -8,7 +9,7 @@ from domain.accounts import Accounts
 
 
 @get("/me/avatar", tags=["accounts"])
-async def avatar_get(request: AuthedRequest, accounts: Accounts) -> Stream:
+async def avatar_get(request: AuthedRequest, accounts: NamedDependency[Accounts]) -> Stream:
     """Stream the image with the type found in its content; 404 if none."""
     avatar = await accounts.open_avatar(request.user)
 

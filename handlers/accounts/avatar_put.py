@@ -2,12 +2,11 @@
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Annotated
 
 from litestar import put
 from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.di import NamedDependency
+from litestar.params import MultipartBody
 
 from api.fields import AuthedRequest
 from domain.accounts import Accounts
@@ -22,9 +21,9 @@ class AvatarUpload:
 
 @put("/me/avatar", status_code=204, opt={"body_limit": "avatar"}, tags=["accounts"])
 async def avatar_put(
-    data: Annotated[AvatarUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+    data: MultipartBody[AvatarUpload],
     request: AuthedRequest,
-    accounts: Accounts,
+    accounts: NamedDependency[Accounts],
 ) -> None:
     """Store a PNG, JPEG or WebP image, judged by its bytes, not its name.
 

@@ -2,6 +2,8 @@
 
 import msgspec
 from litestar import Request, Response, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 
 from api.cookies import SESSION_COOKIE, CookiePolicy
 from api.fields import Email, Password
@@ -16,7 +18,10 @@ class Credentials(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 @post("/auth/login", status_code=200, opt={"public": True}, tags=["accounts"])
 async def login(
-    data: Credentials, request: Request, auth: AuthService, cookie_policy: CookiePolicy
+    data: JSONBody[Credentials],
+    request: Request,
+    auth: NamedDependency[AuthService],
+    cookie_policy: NamedDependency[CookiePolicy],
 ) -> Response[UserOut]:
     """Check the credentials and set the `session` and `csrftoken` cookies.
 

@@ -1,6 +1,7 @@
 """POST /auth/logout: end the session and clear the cookies."""
 
 from litestar import Request, Response, post
+from litestar.di import NamedDependency
 
 from api.cookies import SESSION_COOKIE, CookiePolicy
 from domain.auth import AuthService
@@ -8,7 +9,9 @@ from domain.auth import AuthService
 
 @post("/auth/logout", status_code=204, opt={"public": True}, tags=["accounts"])
 async def logout(
-    request: Request, auth: AuthService, cookie_policy: CookiePolicy
+    request: Request,
+    auth: NamedDependency[AuthService],
+    cookie_policy: NamedDependency[CookiePolicy],
 ) -> Response[None]:
     """Always 204, whether or not the session exists or the cache is up.
 

@@ -2,6 +2,8 @@
 
 import msgspec
 from litestar import Response, delete
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 
 from api.cookies import CookiePolicy
 from api.fields import AuthedRequest, Password
@@ -14,7 +16,10 @@ class AccountDeletion(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 @delete("/me", status_code=204, tags=["accounts"])
 async def me_delete(
-    data: AccountDeletion, request: AuthedRequest, accounts: Accounts, cookie_policy: CookiePolicy
+    data: JSONBody[AccountDeletion],
+    request: AuthedRequest,
+    accounts: NamedDependency[Accounts],
+    cookie_policy: NamedDependency[CookiePolicy],
 ) -> Response[None]:
     """Delete the account, its sessions and stored objects; clear the cookies.
 

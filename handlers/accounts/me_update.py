@@ -2,6 +2,8 @@
 
 import msgspec
 from litestar import patch
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 
 from api.fields import AuthedRequest, FirstName, LastName
 from api.schemas import UserOut
@@ -16,7 +18,9 @@ class ProfileChanges(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 @patch("/me", tags=["accounts"])
-async def me_update(data: ProfileChanges, request: AuthedRequest, accounts: Accounts) -> UserOut:
+async def me_update(
+    data: JSONBody[ProfileChanges], request: AuthedRequest, accounts: NamedDependency[Accounts]
+) -> UserOut:
     """Change the given names; any other field is a 422 naming it."""
     user = await accounts.update_profile(
         request.user, first_name=data.first_name, last_name=data.last_name

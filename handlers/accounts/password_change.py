@@ -2,6 +2,8 @@
 
 import msgspec
 from litestar import post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 
 from api.fields import AuthedRequest, Password
 from domain.accounts import Accounts
@@ -13,7 +15,9 @@ class PasswordChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 @post("/me/password", status_code=204, tags=["accounts"])
-async def password_change(data: PasswordChange, request: AuthedRequest, accounts: Accounts) -> None:
+async def password_change(
+    data: JSONBody[PasswordChange], request: AuthedRequest, accounts: NamedDependency[Accounts]
+) -> None:
     """Set a new password; the user's other sessions end, this one stays.
 
     Raises 403 if the current password is wrong, 422 if the new one is weak.

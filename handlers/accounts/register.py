@@ -2,6 +2,8 @@
 
 import msgspec
 from litestar import post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 
 from api.fields import Email, FirstName, LastName, Password
 from api.schemas import UserOut
@@ -16,7 +18,7 @@ class Registration(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 @post("/auth/register", status_code=201, opt={"public": True}, tags=["accounts"])
-async def register(data: Registration, accounts: Accounts) -> UserOut:
+async def register(data: JSONBody[Registration], accounts: NamedDependency[Accounts]) -> UserOut:
     """Create an active account with the user role.
 
     Raises 409 if the email is taken, 422 for an invalid email or a weak

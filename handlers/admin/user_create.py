@@ -2,6 +2,8 @@
 
 import msgspec
 from litestar import post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 
 from api.fields import Email, FirstName, LastName, Password
 from api.guards import requires_admin
@@ -20,7 +22,9 @@ class NewAccount(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 @post("/admin/users", status_code=201, guards=[requires_admin], tags=["admin"])
-async def user_create(data: NewAccount, administration: Administration) -> UserOut:
+async def user_create(
+    data: JSONBody[NewAccount], administration: NamedDependency[Administration]
+) -> UserOut:
     """Create a user; 409 if the email is taken, 422 for a weak password."""
     user = await administration.create_user(**msgspec.structs.asdict(data))
 

@@ -1,6 +1,7 @@
 """DELETE /admin/users/{user_id}: remove a user."""
 
 from litestar import delete
+from litestar.di import NamedDependency
 
 from api.fields import AuthedRequest, UserId
 from api.guards import requires_admin
@@ -9,7 +10,7 @@ from domain.administration import Administration
 
 @delete("/admin/users/{user_id:int}", status_code=204, guards=[requires_admin], tags=["admin"])
 async def user_delete(
-    user_id: UserId, request: AuthedRequest, administration: Administration
+    user_id: UserId, request: AuthedRequest, administration: NamedDependency[Administration]
 ) -> None:
     """Delete the user, their sessions and stored objects.
 

@@ -1,6 +1,7 @@
 """GET /admin/users/{user_id}: one user."""
 
 from litestar import get
+from litestar.di import NamedDependency
 
 from api.fields import UserId
 from api.guards import requires_admin
@@ -9,7 +10,7 @@ from domain.administration import Administration
 
 
 @get("/admin/users/{user_id:int}", guards=[requires_admin], tags=["admin"])
-async def user_get(user_id: UserId, administration: Administration) -> UserOut:
+async def user_get(user_id: UserId, administration: NamedDependency[Administration]) -> UserOut:
     """The user with this id; 404 if there is none."""
     user = await administration.get_user(user_id)
 

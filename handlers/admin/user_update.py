@@ -2,6 +2,8 @@
 
 import msgspec
 from litestar import patch
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 
 from api.fields import AuthedRequest, FirstName, LastName, Password, UserId
 from api.guards import requires_admin
@@ -20,7 +22,10 @@ class AccountEdit(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 @patch("/admin/users/{user_id:int}", guards=[requires_admin], tags=["admin"])
 async def user_update(
-    user_id: UserId, data: AccountEdit, request: AuthedRequest, administration: Administration
+    user_id: UserId,
+    data: JSONBody[AccountEdit],
+    request: AuthedRequest,
+    administration: NamedDependency[Administration],
 ) -> UserOut:
     """Apply the given fields; role, activity or password changes end the
     user's sessions at once.

@@ -1,6 +1,7 @@
 """GET /admin/users: find users, a page at a time."""
 
 from litestar import get
+from litestar.di import NamedDependency
 
 from api.guards import requires_admin
 from api.pages import DEFAULT_PAGE_SIZE, PageNumber, PageSize, SearchText
@@ -10,7 +11,7 @@ from domain.administration import Administration
 
 @get("/admin/users", guards=[requires_admin], tags=["admin"])
 async def users_list(
-    administration: Administration,
+    administration: NamedDependency[Administration],
     page: PageNumber = 1,
     page_size: PageSize = DEFAULT_PAGE_SIZE,
     q: SearchText = None,

@@ -1,0 +1,74 @@
+"""The composed app: groups, security headers, the schema, body limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.conftest import Service, StartService
+from tonality.app import create_app
+
+
+async def test_every_response_carries_the_security_headers(service: Service) -> None:
+    browser = service.browser()
+
+    for response in [
+        await browser.get("/me"),
+        await browser.get("/health"),
+        await browser.http.get("/nowhere"),
+    ]:
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert "default-src 'none'" in response.headers["content-security-policy"]
+
+
+async def test_hsts_only_with_secure_cookies(start_service: StartService) -> None:
+    async with start_service(cookie_secure=True) as service:
+        response = await service.browser().get("/me")
+        assert "max-age" in response.headers["strict-transport-security"]
+
+
+async def test_the_schema_and_its_page_are_served(service: Service) -> None:
+    browser = service.browser()
+
+    schema = await browser.http.get("/api/schema/openapi.json")
+    page = await browser.http.get("/api/schema")
+
+    assert schema.status_code == 200
+    assert "/api/v1/auth/login" in schema.json()["paths"]
+    assert page.status_code == 200
+    assert "text/html" in page.headers["content-type"]
+    assert "script-src" in page.headers["content-security-policy"]
+
+
+async def test_one_group_alone_serves_only_its_routes(start_service: StartService) -> None:
+    async with start_service(groups=["accounts"]) as service:
+        browser, _ = await service.user()
+
+        assert (await browser.get("/me")).status_code == 200
+        assert (await browser.get("/admin/users")).status_code == 404
+        assert (await browser.get("/health")).status_code == 404
+
+
+async def test_admin_and_service_without_accounts(start_service: StartService) -> None:
+    async with start_service(groups=["admin", "service"]) as service:
+        browser = service.browser()
+
+        assert (await browser.get("/health")).status_code == 200
+        assert (await browser.get("/admin/users")).status_code == 401
+        assert (await browser.send("POST", "/auth/login", json={})).status_code == 404
+
+
+def test_an_unknown_group_is_refused_by_name(service: Service) -> None:
+    with pytest.raises(ValueError, match="nonsense"):
+        create_app(service.settings, ["accounts", "nonsense"])
+
+
+async def test_json_bodies_over_the_limit_get_413(start_service: StartService) -> None:
+    async with start_service(max_body_bytes=1024) as service:
+        browser = service.browser()
+
+        response = await browser.register(first_name="x" * 2000)
+
+        assert response.status_code == 413
+        assert "1024" in response.json()["detail"]
