@@ -4,7 +4,9 @@ development and single-machine runs with nothing installed by hand."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,3 +68,14 @@ async def _ensure_database(maintenance_dsn: str, database: str) -> None:
         pass  # another process created it first
     finally:
         await connection.close()
+
+
+@contextlib.asynccontextmanager
+async def embedded_postgres(data_dir: Path | str) -> AsyncIterator[str]:
+    """`EmbeddedPostgres` as a context: yields the DSN, stops on exit."""
+    server = EmbeddedPostgres(data_dir)
+    dsn = await server.start()
+    try:
+        yield dsn
+    finally:
+        await server.stop()
