@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from types import FrameType
 
 import msgspec
 
@@ -112,6 +114,10 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
         ",".join(args.only) if args.only else "all",
         settings.env.value,
     )
+    # Uvicorn stops gracefully on SIGTERM/SIGINT, then raises the signal again
+    # for the previous handler; a no-op one makes that stop exit with 0.
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, _stopped_by_signal)
     uvicorn.run(
         app,
         host=settings.host,
@@ -122,6 +128,10 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
     )
 
     return 0
+
+
+def _stopped_by_signal(signum: int, frame: FrameType | None) -> None:
+    logger.info("stopped by signal signal=%s", signal.Signals(signum).name)
 
 
 def migrate(settings: Settings, args: argparse.Namespace) -> int:
