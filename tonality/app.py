@@ -174,9 +174,20 @@ def _exception_handlers() -> ExceptionHandlersMap:
     ):
         handlers[error] = database_down
 
+    store_down = unavailable("object store")
+    for error in _object_store_errors():
+        handlers[error] = store_down
+
     handlers[OSError] = _os_error
     handlers[Exception] = _unexpected
     return handlers
+
+
+def _object_store_errors() -> tuple[type[Exception], ...]:
+    from minio.error import MinioException
+    from urllib3.exceptions import HTTPError
+
+    return (MinioException, HTTPError)
 
 
 def _os_error(request: Request, exc: OSError) -> Response[ErrorBody]:
