@@ -26,6 +26,8 @@ T = TypeVar("T")
 
 # memcached reads an expiry over 30 days as a Unix timestamp.
 _MAX_RELATIVE_TTL = 30 * 24 * 3600
+_MAX_UNSENT_DELETES = 10_000
+_FAILED = object()
 
 
 class _Client(aiomcache.Client):
@@ -54,6 +56,10 @@ class MemcachedSessionCache:
     The aiomcache pool keeps connections that a restarted memcached has
     already dropped, so after any error the whole client is replaced and
     the next call (after `retry_after` seconds) connects afresh.
+
+    Deletes that could not be sent are sent again once memcached answers,
+    so a memcached that was only unreachable (or warm-restarted) does not
+    bring back a session that ended meanwhile.
     """
 
     def __init__(
@@ -75,6 +81,8 @@ class MemcachedSessionCache:
         self._client: _Client | None = None
         self._resting_until = 0.0
         self._in_outage = False
+        self._unsent_deletes: set[bytes] = set()
+        self._replay: asyncio.Task[None] | None = None
         self._encoder = msgspec.msgpack.Encoder()
         self._decoder = msgspec.msgpack.Decoder(Session)
 
@@ -100,7 +108,7 @@ class MemcachedSessionCache:
         await self._call(lambda client: client.set(key, value, exptime=ttl), False)
 
     async def delete(self, token_hash: str) -> None:
-        await self._call(lambda client: client.delete(self._key(token_hash)), False)
+        await self._delete_key(self._key(token_hash))
 
     async def check(self) -> None:
         """Raise if memcached does not answer now (for readiness probes)."""
@@ -112,6 +120,8 @@ class MemcachedSessionCache:
             raise
 
     async def close(self) -> None:
+        if self._replay is not None:
+            self._replay.cancel()
         if self._client is not None:
             await self._retire(self._client)
 
@@ -138,8 +148,24 @@ class MemcachedSessionCache:
         if self._in_outage:
             self._in_outage = False
             logger.info("session cache is back host=%s port=%d", self.host, self.port)
+            self._start_replay()
 
         return result
+
+    async def _delete_key(self, key: bytes) -> None:
+        result = await self._call(lambda client: client.delete(key), _FAILED)
+        if result is _FAILED and len(self._unsent_deletes) < _MAX_UNSENT_DELETES:
+            self._unsent_deletes.add(key)
+
+    def _start_replay(self) -> None:
+        if self._unsent_deletes and (self._replay is None or self._replay.done()):
+            self._replay = asyncio.create_task(self._replay_deletes())
+
+    async def _replay_deletes(self) -> None:
+        keys, self._unsent_deletes = self._unsent_deletes, set()
+        logger.info("session cache replaying deletes count=%d", len(keys))
+        for key in keys:
+            await self._delete_key(key)
 
     def _note_outage(self, error: Exception) -> None:
         self._resting_until = time.monotonic() + self.retry_after

@@ -194,3 +194,46 @@ async def test_null_cache_always_misses() -> None:
     assert await cache.get(session.token_hash) is None
     await cache.delete(session.token_hash)
     await cache.check()
+
+
+async def eventually_gone(cache: MemcachedSessionCache, token_hash: str) -> bool:
+    for _ in range(40):
+        if await cache.get(token_hash) is None:
+            return True
+        await asyncio.sleep(0.05)
+
+    return False
+
+
+async def test_session_ended_while_memcached_was_unreachable_stays_ended(
+    outage_cache: MemcachedSessionCache, memcached_process: Memcached
+) -> None:
+    session = new_session(user_id=1)
+    await outage_cache.set(session, TTL)
+    assert memcached_process.process is not None
+
+    memcached_process.process.send_signal(signal.SIGSTOP)
+    try:
+        # The first call times out; the delete then falls in the back-off
+        # and is never sent to this memcached process.
+        assert await outage_cache.get("0" * 64) is None
+        await outage_cache.delete(session.token_hash)
+    finally:
+        memcached_process.process.send_signal(signal.SIGCONT)
+
+    assert await eventually_cached(outage_cache)
+    assert await eventually_gone(outage_cache, session.token_hash)
+
+
+async def test_session_ended_during_a_warm_restart_is_not_brought_back(
+    outage_cache: MemcachedSessionCache, memcached_process: Memcached
+) -> None:
+    session = new_session(user_id=1)
+    await outage_cache.set(session, TTL)
+
+    memcached_process.stop_warm()
+    await outage_cache.delete(session.token_hash)
+    memcached_process.start()
+
+    assert await eventually_cached(outage_cache)
+    assert await eventually_gone(outage_cache, session.token_hash)
