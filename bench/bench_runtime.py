@@ -37,7 +37,7 @@ sys.path.insert(0, str(BENCH_DIR))
 
 THROUGHPUT_TOKENS = 100
 LATENCY_LENGTHS = (10, 50, 200)
-BATCH_SIZES = (1, 16, 64, 256)
+BATCH_SIZES = (1, 8, 16, 32, 64, 256)
 CALLERS = 50
 
 SAMPLE_TEXTS = [
@@ -336,11 +336,43 @@ def print_header(opts: argparse.Namespace) -> None:
         f"numpy sgemm 2048³ with {opts.threads} threads: {sgemm['gflops']:.0f} GFLOP/s "
         f"= {sgemm['gflops'] / fp32_peak().gflops:.0%} of that peak {load_note(sgemm)}"
     )
+    print(
+        "'fused' is bench/fuse_bidirectional.py's rewrite of the export "
+        "(one bidirectional LSTM node per layer), a proposal, not what serves"
+    )
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 def load_note(result: dict[str, Any]) -> str:
     return f"[load {result['load'][0]:.1f}→{result['load'][1]:.1f}]"
+
+
+def engines(opts: argparse.Namespace) -> list[tuple[str, str, Path]]:
+    """(name, engine, model file) of every variant measured."""
+    variants = [
+        ("onnxruntime fp32", "onnxruntime", opts.model_path),
+        ("onnxruntime int8", "onnxruntime", opts.int8_path),
+        ("torch eager fp32", "torch", opts.model_path),
+    ]
+    if opts.fused_path:
+        variants.append(("onnxruntime fp32 fused", "onnxruntime", opts.fused_path))
+
+    return variants
+
+
+def write_fused_copy(opts: argparse.Namespace) -> Path | None:
+    """The export with one bidirectional LSTM per layer, if its graph allows."""
+    import onnx
+    from fuse_bidirectional import fuse
+
+    target = opts.int8_path.with_name("sentiment.fused.onnx")
+    try:
+        onnx.save(fuse(onnx.load(str(opts.model_path))), str(target))
+    except (StopIteration, ValueError, KeyError) as error:
+        print(f"no fused copy: the graph does not have the export's layer names ({error!r})")
+        return None
+
+    return target
 
 
 def report_latency(opts: argparse.Namespace, threads: list[int]) -> None:
@@ -350,23 +382,18 @@ def report_latency(opts: argparse.Namespace, threads: list[int]) -> None:
     print(
         f"\nsingle-text latency in ms, model only; 'sample' cycles {len(lengths)} texts "
         f"of {min(lengths)}–{max(lengths)} tokens\n"
-        f"  {'engine':<28} sample p50 | sample p99 | {fixed}"
+        f"  {'engine':<34} sample p50 | sample p99 | {fixed}"
     )
 
     for count in threads:
-        engines = [
-            ("onnxruntime fp32", "onnxruntime", opts.model_path),
-            ("onnxruntime int8", "onnxruntime", opts.int8_path),
-            ("torch eager fp32", "torch", opts.model_path),
-        ]
         results = {}
-        for name, engine, path in engines:
+        for name, engine, path in engines(opts):
             result = run_worker("latency", engine, count, path, opts, token_ids=token_ids)
             results[name] = result
             cells = [result["p50_ms"], result["p99_ms"]]
             cells += [result[f"p50_ms_at_{tokens}"] for tokens in LATENCY_LENGTHS]
             row = " | ".join(f"{cell:10.3f}" for cell in cells)
-            print(f"  {name + f' threads={count}':<28} {row} {load_note(result)}")
+            print(f"  {name + f' threads={count}':<34} {row} {load_note(result)}")
 
         fp32, torch_result = results["onnxruntime fp32"], results["torch eager fp32"]
         keys = ["p50_ms", *(f"p50_ms_at_{tokens}" for tokens in LATENCY_LENGTHS)]
@@ -397,12 +424,7 @@ def report_throughput(opts: argparse.Namespace, threads: int) -> None:
         f"{quantized['label_agreement']:.1%} of 256 random texts"
     )
 
-    engines = [
-        ("onnxruntime fp32", "onnxruntime", opts.model_path),
-        ("onnxruntime int8", "onnxruntime", opts.int8_path),
-        ("torch eager fp32", "torch", opts.model_path),
-    ]
-    for name, engine, path in engines:
+    for name, engine, path in engines(opts):
         result = run_worker("throughput", engine, threads, path, opts)
         rates = {int(batch): rate for batch, rate in result["texts_per_s"].items()}
         best = max(rates, key=rates.__getitem__)
@@ -462,6 +484,7 @@ def main() -> None:
         print_header(opts)
         sections = opts.only.split(",")
         opts.quantized = run_worker("quantize", "onnxruntime", 1, opts.model_path, opts)
+        opts.fused_path = write_fused_copy(opts)
         if "latency" in sections:
             report_latency(opts, sorted({1, opts.threads}))
         if "throughput" in sections:
