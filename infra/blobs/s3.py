@@ -71,7 +71,7 @@ class S3BlobStore:
 
     async def put(self, key: str, chunks: AsyncIterable[bytes], content_type: str) -> BlobInfo:
         checked_key(key)
-        body = _ChunkPipe()
+        body = ChunkPipe()
         send = partial(
             self._client.put_object,
             self.bucket,
@@ -164,7 +164,7 @@ class S3BlobStore:
         return len(names)
 
 
-class _ChunkPipe:
+class ChunkPipe:
     """A file-like body that minio reads in a worker thread while the event
     loop fills it from an async iterator, through a bounded queue."""
 
