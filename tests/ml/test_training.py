@@ -1,0 +1,109 @@
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from ml.export.data import Example, deduplicate, split_by_hash
+from ml.export.tokenizer import train_tokenizer
+from ml.export.train import (
+    class_weights,
+    main,
+    source_masked_loss,
+    truncate_head_tail,
+)
+from ml.runtime.text import normalize
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory, ru_data_dir) -> Path:
+    out = tmp_path_factory.mktemp("tiny-model")
+    argv = [
+        "--data-dir", str(ru_data_dir),
+        "--out", str(out),
+        "--cache-dir", str(out / "cache"),
+        "--sources", "rusentiment,rusentitweet",
+        "--max-rows", "200",
+        "--epochs", "2",
+        "--vocab-size", "1500",
+        "--embedding-dim", "16",
+        "--hidden-size", "16",
+        "--bigram-buckets", "512",
+        "--batch-size", "32",
+    ]  # fmt: skip
+    assert main(argv) == 0
+    return out
+
+
+def test_tiny_training_run_writes_every_artifact(tiny_run):
+    for name in ("sentiment.onnx", "tokenizer.json", "model.json"):
+        assert (tiny_run / name).stat().st_size > 0
+    assert (tiny_run / "reports" / "training_curves.png").stat().st_size > 0
+
+
+def test_tiny_training_run_card_has_the_contract_keys(tiny_run):
+    card = json.loads((tiny_run / "model.json").read_text())
+
+    assert card["labels"] == ["negative", "neutral", "positive"]
+    assert card["languages"] == ["ru", "en"]
+    assert card["truncation"]["strategy"] == "head_tail"
+    assert card["onnx"]["parity_max_abs_diff"] <= 1e-5
+    assert set(card["metrics"]["test"]["by_source"]) == {"rusentiment", "rusentitweet"}
+    assert "tfidf_logistic_regression" in card["baselines"]
+    assert "non-commercial" in card["license_note"]
+    for key in ("version", "created", "max_length", "pad_id", "data_sources", "shortcomings"):
+        assert key in card
+
+
+def test_tiny_training_run_scores_carry_confusion_matrices(tiny_run):
+    card = json.loads((tiny_run / "model.json").read_text())
+    scores = card["metrics"]["test"]["by_source"]["rusentiment"]
+
+    assert np.array(scores["confusion"]).sum() == scores["n"]
+    assert set(scores["f1"]) == {"negative", "neutral", "positive"}
+
+
+def test_tokenizer_round_trips_normalised_text():
+    texts = [normalize(t) for t in ["Очень хороший фильм, спасибо! 😍", "Meh... @bob it's ok"]]
+    tokenizer = train_tokenizer(texts * 20, vocab_size=200)
+
+    for text in texts:
+        ids = tokenizer.encode(text, add_special_tokens=False).ids
+        assert tokenizer.decode(ids) == text
+
+
+def test_loss_on_a_binary_source_ignores_the_neutral_logit():
+    labels = torch.tensor([2])
+    weights = torch.ones(1)
+    binary = torch.tensor([[1.0, 0.0, 1.0]])
+    low_neutral = torch.tensor([[0.0, -5.0, 1.0]])
+    high_neutral = torch.tensor([[0.0, 9.0, 1.0]])
+
+    first = source_masked_loss(low_neutral, labels, binary, weights)
+    second = source_masked_loss(high_neutral, labels, binary, weights)
+
+    assert torch.isclose(first, second)
+
+
+def test_class_weights_balance_classes_within_a_source():
+    rows = [Example("a", 0, "en", "s")] * 3 + [Example("b", 2, "en", "s")]
+    weights = class_weights(rows)
+
+    assert weights[("s", 0)] * 3 == pytest.approx(weights[("s", 2)] * 1)
+
+
+def test_truncation_keeps_head_and_tail():
+    assert truncate_head_tail(list(range(10)), 4, 2) == [0, 1, 8, 9]
+    assert truncate_head_tail([1, 2], 4, 2) == [1, 2]
+
+
+def test_split_is_seeded_and_keeps_duplicates_together():
+    rows = [Example(f"Text {i}", 0, "en", "s") for i in range(200)]
+    rows = deduplicate([*rows, Example("TEXT 5", 2, "en", "s")])
+    first = split_by_hash(rows, seed=1, val=0.1, test=0.2)
+    second = split_by_hash(rows, seed=1, val=0.1, test=0.2)
+
+    assert len(rows) == 200
+    assert first == second
+    assert 20 < len(first["test"]) < 60
