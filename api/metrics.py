@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from litestar._asgi.utils import wrap_in_exception_handler
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 
@@ -32,7 +33,10 @@ class MetricsMiddleware:
     """ASGI middleware; works as Litestar `middleware=[MetricsMiddleware]`."""
 
     def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+        # NOTE: middleware further in (the session check) raises 401/403;
+        # Litestar would turn those into responses outside this middleware,
+        # unseen. Converting them here lets this middleware see every answer.
+        self.app = wrap_in_exception_handler(app)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -7,6 +7,7 @@ import re
 import time
 import uuid
 
+from litestar._asgi.utils import wrap_in_exception_handler
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from infra.logging import request_id
@@ -31,7 +32,10 @@ class RequestIdMiddleware:
     """ASGI middleware; works as Litestar `middleware=[RequestIdMiddleware]`."""
 
     def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+        # NOTE: middleware further in (the session check) raises 401/403;
+        # Litestar would turn those into responses outside this middleware,
+        # unseen. Converting them here lets this middleware see every answer.
+        self.app = wrap_in_exception_handler(app)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -1,13 +1,14 @@
 """GET /api/v1/model: the card of the model being served."""
 
 from litestar import get
+from litestar.di import NamedDependency
 from litestar.exceptions import ServiceUnavailableException
 
 from handlers.service.schemas import ModelCard
 
 
 @get("/model", tags=["service"], opt={"public": True}, summary="Model card")
-async def model(model_card: ModelCard | None) -> ModelCard:
+async def model(model_card: NamedDependency[ModelCard | None]) -> ModelCard:
     """Languages, labels, training data and per-language metrics of the model.
 
     Raises:

@@ -1,11 +1,11 @@
 """GET /api/v1/ready: every backing service the process needs is usable."""
 
 from collections.abc import Sequence
-from typing import Annotated
 
 from litestar import get
+from litestar.di import NamedDependency
 from litestar.exceptions import ServiceUnavailableException
-from litestar.params import Dependency
+from litestar.params import SkipValidation
 
 from domain.health import Probe
 from domain.readiness import check_readiness
@@ -14,7 +14,7 @@ from handlers.service.schemas import Ready
 
 @get("/ready", tags=["service"], opt={"public": True}, summary="Readiness")
 async def ready(
-    probes: Annotated[Sequence[Probe], Dependency(skip_validation=True)],
+    probes: NamedDependency[SkipValidation[Sequence[Probe]]],
 ) -> Ready:
     """Run every probe at once, each with a timeout.
 

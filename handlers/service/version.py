@@ -3,6 +3,7 @@
 from importlib import metadata
 
 from litestar import get
+from litestar.di import NamedDependency
 
 from handlers.service.schemas import ModelCard, Version
 
@@ -15,7 +16,7 @@ def service_version() -> str:
 
 
 @get("/version", tags=["service"], opt={"public": True}, summary="Versions")
-async def version(model_card: ModelCard | None) -> Version:
+async def version(model_card: NamedDependency[ModelCard | None]) -> Version:
     """The installed package version and the model card's version (null without a model)."""
     model_version = None if model_card is None else str(model_card.get("version"))
 
