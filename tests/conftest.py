@@ -25,6 +25,7 @@ from piccolo.engine.postgres import PostgresEngine
 from domain.blobs import BlobStore
 from infra.blobs import LocalBlobStore, S3BlobStore
 from infra.db import close_engine, open_engine, run_migrations
+from infra.db.engine import bind_tables
 
 MEMCACHED_BIN = shutil.which("memcached") or "/usr/bin/memcached"
 
@@ -78,11 +79,19 @@ async def pg_dsn() -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-async def db_engine(pg_dsn: str) -> AsyncIterator[PostgresEngine]:
-    """The pool every Piccolo table is bound to for the whole run."""
+async def pg_engine(pg_dsn: str) -> AsyncIterator[PostgresEngine]:
+    """One pool on the test database for the whole run."""
     engine = await open_engine(pg_dsn, max_size=5)
     yield engine
     await close_engine(engine)
+
+
+@pytest.fixture
+def db_engine(pg_engine: PostgresEngine) -> PostgresEngine:
+    """The run's pool, with every table bound to it for this test (an app
+    started by another test may have bound them to its own engine)."""
+    bind_tables(pg_engine)
+    return pg_engine
 
 
 # memcached

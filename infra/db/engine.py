@@ -28,12 +28,16 @@ async def open_engine(dsn: str, min_size: int = 1, max_size: int = 10) -> Postgr
     """Start the pool and bind every table to it; call once at startup."""
     engine = await new_engine(dsn)
     await engine.start_connection_pool(min_size=min_size, max_size=max_size)
-
-    for table in TABLES:
-        table._meta.db = engine
+    bind_tables(engine)
 
     logger.info("database pool opened max_size=%d", max_size)
     return engine
+
+
+def bind_tables(engine: PostgresEngine) -> None:
+    """Make every Tonality table run its queries on `engine`."""
+    for table in TABLES:
+        table._meta.db = engine
 
 
 async def close_engine(engine: PostgresEngine) -> None:
