@@ -74,5 +74,6 @@ def _is_common(password: str) -> bool:
     if folded in COMMON_PASSWORDS:
         return True
 
-    # One character repeated ("aaaaaaaa") is as weak as anything on the list.
+    # One or two characters repeated ("aaaaaaaa", "abababab") are as weak
+    # as anything on the list.
     return len(set(folded)) <= 2

@@ -22,6 +22,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import ControllerRouterHandler, ExceptionHandlersMap
 
 from api.cookies import CookiePolicy
@@ -50,6 +51,19 @@ GROUPS: dict[str, str] = {
 # These groups live under /api/v1 behind the session middleware. The
 # service group brings its own prefixes (/metrics sits outside /api/v1).
 PRIVATE_GROUPS = frozenset({"accounts", "admin", "sentiment", "jobs"})
+
+API_DESCRIPTION = (
+    "Sentiment analysis for Russian and English texts. Log in with POST "
+    "/api/v1/auth/login; it sets the `session` cookie and the `csrftoken` "
+    "cookie, whose value every POST, PUT, PATCH and DELETE must echo in the "
+    "`X-CSRF-Token` header."
+)
+SESSION_SCHEME = SecurityScheme(
+    type="apiKey",
+    name="session",
+    security_scheme_in="cookie",
+    description="set by POST /api/v1/auth/login",
+)
 
 # Room for multipart boundaries and part headers around a file at its limit.
 MULTIPART_SLACK = 64 << 10
@@ -97,9 +111,10 @@ def create_app(
         openapi_config=OpenAPIConfig(
             title="Tonality",
             version=__version__,
-            description="Sentiment analysis for Russian and English texts.",
+            description=API_DESCRIPTION,
             path=SCHEMA_PATH,
             render_plugins=[SwaggerRenderPlugin(path="/")],
+            components=Components(security_schemes={"session": SESSION_SCHEME}),
         ),
         # infra.logging configures logging; Litestar must not replace it.
         logging_config=None,
@@ -140,7 +155,14 @@ def _routers_of(name: str, settings: Settings, services: Services) -> list[Contr
             setattr(route, "request_max_body_size", body_limits[kind])  # noqa: B010
         limited.append(route)
 
-    return [Router(path=API_PREFIX, route_handlers=limited, middleware=middleware)]
+    return [
+        Router(
+            path=API_PREFIX,
+            route_handlers=limited,
+            middleware=middleware,
+            security=[{"session": []}],
+        )
+    ]
 
 
 def _dependencies(
