@@ -88,6 +88,9 @@ def report_probabilities(examples: Sequence[Example], probs: np.ndarray) -> dict
 
 def report_labels(examples: Sequence[Example], predicted: np.ndarray) -> dict:
     """Per-source scores for a baseline that outputs labels, not probabilities."""
+    if not examples:
+        return {}
+    predicted = predicted.astype(np.int64)
     probs = np.full((len(examples), 3), 1e-6)
     probs[np.arange(len(examples)), predicted] = 1.0
 

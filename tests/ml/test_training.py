@@ -31,6 +31,7 @@ def tiny_run(tmp_path_factory, ru_data_dir) -> Path:
         "--hidden-size", "16",
         "--bigram-buckets", "512",
         "--batch-size", "32",
+        "--threads", "1",
     ]  # fmt: skip
     assert main(argv) == 0
     return out
