@@ -114,7 +114,8 @@ class MemcachedSessionCache:
         """Raise if memcached does not answer now (for readiness probes)."""
         client = self._connected()
         try:
-            await asyncio.wait_for(client.version(), self.timeout)
+            async with asyncio.timeout(self.timeout):
+                await client.version()
         except Exception:
             await self._retire(client)
             raise
@@ -139,7 +140,8 @@ class MemcachedSessionCache:
 
         client = self._connected()
         try:
-            result = await asyncio.wait_for(operation(client), self.timeout)
+            async with asyncio.timeout(self.timeout):
+                result = await operation(client)
         except Exception as error:
             self._note_outage(error)
             await self._retire(client)
