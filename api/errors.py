@@ -116,6 +116,10 @@ def _describe(request: Request, item: dict[str, Any]) -> dict[str, Any]:
     elif raw.startswith("Object missing required field") and quoted:
         field = quoted[0]
         message = f"field '{field}' is required"
+    elif key == "data" and not raw.startswith("Expected"):
+        # Litestar's report of a body that never arrived.
+        field = "body"
+        message = "this request needs a JSON object as its body"
     else:
         field = key or "body"
         message = f"{field}: {raw[:1].lower()}{raw[1:]}"

@@ -114,3 +114,11 @@ async def test_deleting_the_account_removes_its_objects(service: Service) -> Non
     await browser.send("DELETE", "/me", json={"password": "correct horse battery"})
 
     assert stored_keys(service, user["id"]) == []
+
+
+async def test_an_avatar_sent_as_json_is_refused(service: Service) -> None:
+    browser, _ = await service.user()
+
+    response = await browser.send("PUT", "/me/avatar", json={"file": "iVBORw0KGgo="})
+
+    assert 400 <= response.status_code < 500

@@ -108,3 +108,12 @@ async def test_delete_me_removes_the_account_and_its_sessions(service: Service) 
     assert (await service.browser().login(user["email"])).status_code == 401
     admin = await service.admin()
     assert (await admin.get(f"/admin/users/{user['id']}")).status_code == 404
+
+
+async def test_delete_me_without_a_body_is_refused(service: Service) -> None:
+    browser, _ = await service.user()
+
+    response = await browser.send("DELETE", "/me")
+
+    assert response.status_code in (400, 422)
+    assert (await browser.get("/me")).status_code == 200
