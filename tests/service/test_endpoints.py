@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
+import logging
 import re
 from pathlib import Path
 
+from infra.logging import JsonFormatter, RequestIdFilter
 from tests.api.conftest import Service, StartService
 from tests.conftest import Memcached
 
@@ -136,3 +139,32 @@ async def test_request_id_is_generated_when_missing_or_unsafe(service: Service) 
     for response in (missing, unsafe, spaced):
         assert SANE_GENERATED_ID.fullmatch(response.headers["x-request-id"])
     assert missing.headers["x-request-id"] != unsafe.headers["x-request-id"]
+
+
+async def test_log_lines_carry_the_request_id_and_never_the_password(service: Service) -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    level = root.level
+    root.setLevel(logging.INFO)
+    try:
+        browser = service.browser()
+        password = "a-very-private-passphrase-9"
+        await browser.register("logs@example.com", password=password)
+        await browser.send(
+            "POST",
+            "/auth/login",
+            json={"email": "logs@example.com", "password": password},
+            headers={"X-Request-ID": "trace-login-1"},
+        )
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+
+    records = [json.loads(line) for line in stream.getvalue().splitlines()]
+    login_lines = [r for r in records if r.get("request_id") == "trace-login-1"]
+    assert any(r.get("route") == "/api/v1/auth/login" for r in login_lines)
+    assert password not in stream.getvalue()
