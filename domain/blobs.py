@@ -22,9 +22,7 @@ class BlobNotFound(Exception):
 class BlobStore(Protocol):
     """Streams objects in and out; never holds a large object whole."""
 
-    async def put(
-        self, key: str, chunks: AsyncIterable[bytes], content_type: str
-    ) -> BlobInfo: ...
+    async def put(self, key: str, chunks: AsyncIterable[bytes], content_type: str) -> BlobInfo: ...
 
     def get(self, key: str, chunk_size: int = 1 << 16) -> AsyncIterator[bytes]:
         """Stream the object; raise `BlobNotFound` on first iteration if missing."""
