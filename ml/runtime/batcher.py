@@ -126,6 +126,9 @@ class MicroBatcher:
     async def explain(self, text: str) -> list[WordWeight]:
         """Occlusion weights for ``text``, computed in the inference thread.
 
+        An explanation scores one variant per word, so a long text holds
+        the thread for a while; predictions queued meanwhile wait for it.
+
         Raises:
             EmptyTextError: the text is empty or only whitespace.
             BatcherClosedError: the batcher was not started or is closing.

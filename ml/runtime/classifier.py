@@ -7,7 +7,6 @@ between threads; onnxruntime sessions run concurrently by design.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,14 +57,12 @@ class WordWeight(NamedTuple):
     weight: float
 
 
-def available_cores() -> int:
-    """Cores this process may run on (the affinity mask, not the host's count)."""
-    return len(os.sched_getaffinity(0))
-
-
-def default_intra_op_threads(processes: int = 1) -> int:
-    """Share the cores between the processes that each hold a classifier."""
-    return max(1, available_cores() // max(1, processes))
+# NOTE: one thread per session by default. Each LSTM step multiplies a
+# [rows × 128] block by a [128 × 512] matrix, too little work to split: on
+# 2 cores, 2 intra-op threads were no faster than 1 at batch 1 or 32 and
+# slower whenever the other core was busy (bench_runtime.py). More cores
+# are used by more server processes, each with its own classifier.
+DEFAULT_INTRA_OP_THREADS = 1
 
 
 def session_options(intra_op_threads: int) -> ort.SessionOptions:
@@ -101,10 +98,7 @@ class Classifier:
         model_dir: holds ``sentiment.onnx``, ``tokenizer.json`` and
             ``model.json``; defaults to ``TONALITY_MODEL_DIR`` or the repo's
             ``models/``.
-        intra_op_threads: onnxruntime threads for one inference call;
-            defaults to the available cores divided by ``processes``.
-        processes: how many processes on this host load a classifier
-            (server workers), used only to pick the default thread count.
+        intra_op_threads: onnxruntime threads for one inference call.
         max_batch_size: texts per onnxruntime call; longer lists are split.
 
     Raises:
@@ -115,8 +109,7 @@ class Classifier:
         self,
         model_dir: Path | str | None = None,
         *,
-        intra_op_threads: int | None = None,
-        processes: int = 1,
+        intra_op_threads: int = DEFAULT_INTRA_OP_THREADS,
         max_batch_size: int = DEFAULT_MAX_BATCH_SIZE,
     ) -> None:
         self.model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
@@ -124,7 +117,7 @@ class Classifier:
 
         self.card = ModelCard.load(self.model_dir / CARD_FILE)
         self.max_batch_size = max(1, max_batch_size)
-        self.intra_op_threads = intra_op_threads or default_intra_op_threads(processes)
+        self.intra_op_threads = max(1, intra_op_threads)
         self._tokenizer = self._load_tokenizer()
         self._pad_only = np.array([self.card.pad_id], dtype=np.int64)
 
@@ -191,6 +184,9 @@ class Classifier:
         Raises:
             EmptyTextError: a text is empty or only whitespace.
         """
+        if isinstance(texts, str):
+            raise TypeError("pass a sequence of texts, not a single string")
+
         normalized = [normalize(text) for text in texts]
         for index, text in enumerate(normalized):
             if not text:

@@ -7,7 +7,7 @@ import pytest
 
 from ml.runtime.artifacts import LABELS, MODEL_DIR_ENV, ModelCard, default_model_dir
 from ml.runtime.chunking import plan_chunks
-from ml.runtime.classifier import Classifier, available_cores, default_intra_op_threads
+from ml.runtime.classifier import Classifier
 from ml.runtime.errors import EmptyTextError, ModelArtifactsError
 from ml.runtime.text import split_words
 
@@ -207,10 +207,14 @@ def test_default_model_dir_is_the_repos_models_folder(monkeypatch):
     assert default_model_dir() == Path(__file__).resolve().parents[2] / "models"
 
 
-def test_threads_are_shared_between_processes():
-    assert default_intra_op_threads(processes=1) == available_cores()
-    assert default_intra_op_threads(processes=available_cores() * 4) == 1
-    assert Classifier(intra_op_threads=1).intra_op_threads == 1
+def test_thread_count_is_configurable():
+    assert Classifier().intra_op_threads == 1
+    assert Classifier(intra_op_threads=2).intra_op_threads == 2
+
+
+def test_a_single_string_is_refused_rather_than_split_into_letters(classifier):
+    with pytest.raises(TypeError, match="not a single string"):
+        classifier.predict("Отличный фильм")
 
 
 def test_chunk_plan_covers_every_text_once_within_the_bound():
