@@ -105,8 +105,6 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
         print(f"tonality serve: {error}", file=sys.stderr)
         return 2
 
-    # Litestar sets up its own logging when the app is built; take it back.
-    configure_logging(settings.log_level, settings.log_json)
     logger.info(
         "serving host=%s port=%s groups=%s env=%s",
         settings.host,
