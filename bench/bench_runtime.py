@@ -59,14 +59,16 @@ def percentile(samples: list[float], q: float) -> float:
     return float(np.percentile(np.array(samples), q))
 
 
-def timed_calls(call: Callable[[], object], seconds: float, warmup: int = 20) -> list[float]:
+def timed_calls(
+    call: Callable[[], object], seconds: float, warmup: int = 20, at_least: int = 10
+) -> list[float]:
     """Seconds per call of ``call``, repeated for about ``seconds``."""
     for _ in range(warmup):
         call()
 
     samples: list[float] = []
     deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline or len(samples) < 10:
+    while time.perf_counter() < deadline or len(samples) < at_least:
         start = time.perf_counter()
         call()
         samples.append(time.perf_counter() - start)
@@ -182,7 +184,7 @@ def worker_throughput(args: argparse.Namespace) -> dict[str, Any]:
     for batch in BATCH_SIZES:
         ids = fixed_length_batch(args.vocab_size, batch, THROUGHPUT_TOKENS)
         lengths = np.full(batch, THROUGHPUT_TOKENS, dtype=np.int64)
-        samples = timed_calls(partial(engine, ids, lengths), args.seconds, warmup=3)
+        samples = timed_calls(partial(engine, ids, lengths), args.seconds, warmup=1, at_least=3)
         per_batch[batch] = batch / statistics.median(samples)
 
     return {"texts_per_s": per_batch}
@@ -294,6 +296,19 @@ def run_worker(
     kind: str, engine: str, threads: int, model: Path, opts: argparse.Namespace, **extra: str
 ) -> dict[str, Any]:
     """Run one measurement in a fresh process and read its JSON answer."""
+    return run_workers(kind, engine, threads, model, opts, copies=1, **extra)[0]
+
+
+def run_workers(
+    kind: str,
+    engine: str,
+    threads: int,
+    model: Path,
+    opts: argparse.Namespace,
+    copies: int,
+    **extra: str,
+) -> list[dict[str, Any]]:
+    """Run ``copies`` identical measurements side by side, one process each."""
     options = {
         "worker": kind,
         "engine": engine,
@@ -311,16 +326,27 @@ def run_worker(
     blas_threads = {name: str(threads) for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
 
     load_before = os.getloadavg()[0]
-    done = subprocess.run(
-        command, capture_output=True, text=True, check=False, env={**os.environ, **blas_threads}
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"{kind}/{engine} worker failed:\n{done.stderr}")
+    processes = [
+        subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **blas_threads},
+        )
+        for _ in range(copies)
+    ]
+    results = []
+    for process in processes:
+        stdout, stderr = process.communicate()
+        if process.returncode != 0:
+            raise SystemExit(f"{kind}/{engine} worker failed:\n{stderr}")
+        results.append(json.loads(stdout.strip().splitlines()[-1]))
 
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    result["load"] = (load_before, os.getloadavg()[0])
+    for result in results:
+        result["load"] = (load_before, os.getloadavg()[0])
 
-    return result
+    return results
 
 
 def print_header(opts: argparse.Namespace) -> None:
@@ -408,14 +434,15 @@ def report_latency(opts: argparse.Namespace, threads: list[int]) -> None:
         )
 
 
-def report_throughput(opts: argparse.Namespace, threads: int) -> None:
+def report_throughput(opts: argparse.Namespace) -> None:
     from machine import flops_per_text, fp32_peak
 
     flops, how = flops_per_text(opts.model_path, THROUGHPUT_TOKENS)
     peak = fp32_peak().gflops * 1e9
     quantized = opts.quantized
+    cores = len(os.sched_getaffinity(0))
     print(
-        f"\nbatched throughput at {THROUGHPUT_TOKENS} tokens, threads={threads}; "
+        f"\nbatched throughput at {THROUGHPUT_TOKENS} tokens, the whole machine; "
         f"{flops / 1e6:.1f} MFLOP per text ({how})"
     )
     print(
@@ -424,33 +451,40 @@ def report_throughput(opts: argparse.Namespace, threads: int) -> None:
         f"{quantized['label_agreement']:.1%} of 256 random texts"
     )
 
+    layouts = sorted({(1, cores), (cores, 1)})
     for name, engine, path in engines(opts):
-        result = run_worker("throughput", engine, threads, path, opts)
-        rates = {int(batch): rate for batch, rate in result["texts_per_s"].items()}
-        best = max(rates, key=rates.__getitem__)
-        share = rates[best] * flops / peak
-        per_batch = ", ".join(f"b{batch}: {rate:,.0f}" for batch, rate in rates.items())
-        print(
-            f"  {name}: best {rates[best]:,.0f} texts/s at batch {best} = "
-            f"{rates[best] * flops / 1e9:.1f} GFLOP/s = {share:.1%} of fp32 peak "
-            f"{load_note(result)}"
-        )
-        print(f"    texts/s by batch: {per_batch}")
+        for copies, threads in layouts:
+            results = run_workers("throughput", engine, threads, path, opts, copies)
+            rates = {
+                int(batch): sum(result["texts_per_s"][batch] for result in results)
+                for batch in results[0]["texts_per_s"]
+            }
+            best = max(rates, key=rates.__getitem__)
+            share = rates[best] * flops / peak
+            per_batch = ", ".join(f"b{batch}: {rate:,.0f}" for batch, rate in rates.items())
+            print(
+                f"  {name}, {copies} process(es) × {threads} thread(s): "
+                f"best {rates[best]:,.0f} texts/s at batch {best} = "
+                f"{rates[best] * flops / 1e9:.1f} GFLOP/s = {share:.1%} of fp32 peak "
+                f"{load_note(results[0])}"
+            )
+            print(f"    texts/s by batch: {per_batch}")
 
 
-def report_batcher(opts: argparse.Namespace, threads: int) -> None:
-    result = run_worker("batcher", "onnxruntime", threads, opts.model_path, opts)
+def report_batcher(opts: argparse.Namespace, threads: list[int]) -> None:
     print(
-        f"\nmicro-batcher, {CALLERS} concurrent callers, one text each, threads={threads} "
-        f"{load_note(result)}"
+        f"\nmicro-batcher in one process, {CALLERS} concurrent callers, one sample text per request"
     )
-    for name in ("batched", "one_by_one"):
-        figures = result[name]
-        extra = f", mean batch {figures['mean_batch']:.1f}" if "mean_batch" in figures else ""
-        print(
-            f"  {name.replace('_', '-')}: {figures['texts_per_s']:,.0f} texts/s, "
-            f"p50 {figures['p50_ms']:.2f} ms, p99 {figures['p99_ms']:.2f} ms{extra}"
-        )
+    for count in threads:
+        result = run_worker("batcher", "onnxruntime", count, opts.model_path, opts)
+        for name in ("batched", "one_by_one"):
+            figures = result[name]
+            extra = f", mean batch {figures['mean_batch']:.1f}" if "mean_batch" in figures else ""
+            print(
+                f"  threads={count} {name.replace('_', '-')}: "
+                f"{figures['texts_per_s']:,.0f} texts/s, p50 {figures['p50_ms']:.2f} ms, "
+                f"p99 {figures['p99_ms']:.2f} ms{extra} {load_note(result)}"
+            )
 
 
 def main() -> None:
@@ -459,7 +493,12 @@ def main() -> None:
     )
     parser.add_argument("--model-dir", type=Path, default=BENCH_DIR.parent / "models")
     parser.add_argument("--seconds", type=float, default=4.0, help="per measurement")
-    parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=len(os.sched_getaffinity(0)),
+        help="the thread count compared with 1 (default: all cores)",
+    )
     parser.add_argument(
         "--only", default="latency,throughput,batcher", help="comma-separated sections to run"
     )
@@ -488,9 +527,9 @@ def main() -> None:
         if "latency" in sections:
             report_latency(opts, sorted({1, opts.threads}))
         if "throughput" in sections:
-            report_throughput(opts, opts.threads)
+            report_throughput(opts)
         if "batcher" in sections:
-            report_batcher(opts, opts.threads)
+            report_batcher(opts, sorted({1, opts.threads}))
 
 
 def vocab_size(model_path: Path) -> int:
