@@ -273,6 +273,18 @@ def worker_quantize(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def worker_parity(args: argparse.Namespace) -> dict[str, Any]:
+    """Check that the torch twin carries the ONNX weights: same logits."""
+    card = json.loads((args.model_dir / "model.json").read_text())
+    twin = torch_engine(args.model_path, int(card["pad_id"]), args.threads)
+    session = onnx_engine(args.model_path, args.threads)
+    rng = np.random.default_rng(2)
+    ids = fixed_length_batch(args.vocab_size, 16, 120)
+    lengths = rng.integers(1, 121, size=16)
+
+    return {"max_abs_diff": float(np.abs(twin(ids, lengths) - session(ids, lengths)).max())}
+
+
 def worker_sgemm(args: argparse.Namespace) -> dict[str, Any]:
     """What numpy's BLAS reaches on a large fp32 matrix product: a practical peak."""
     size = 2048
@@ -289,6 +301,7 @@ WORKERS = {
     "batcher": worker_batcher,
     "quantize": worker_quantize,
     "sgemm": worker_sgemm,
+    "parity": worker_parity,
 }
 
 
@@ -402,6 +415,11 @@ def write_fused_copy(opts: argparse.Namespace) -> Path | None:
 
 
 def report_latency(opts: argparse.Namespace, threads: list[int]) -> None:
+    parity = run_worker("parity", "torch", 1, opts.model_path, opts)
+    print(
+        f"\ntorch twin (bench/torch_twin.py) vs onnxruntime on 16 texts of 1–120 tokens: "
+        f"max |Δ logit| {parity['max_abs_diff']:.2e}"
+    )
     token_ids = json.dumps(sample_token_ids(opts.model_dir))
     lengths = [len(ids) for ids in json.loads(token_ids)]
     fixed = " | ".join(f"{tokens} tok p50" for tokens in LATENCY_LENGTHS)
