@@ -118,8 +118,8 @@ async def test_a_cancelled_caller_does_not_disturb_the_others():
     assert classifier.runs == [["kept"]]
 
 
-async def test_real_classifier_behind_the_batcher_matches_direct_calls():
-    classifier = Classifier()
+async def test_real_classifier_behind_the_batcher_matches_direct_calls(committed_model_dir):
+    classifier = Classifier(committed_model_dir)
     texts = ["I loved this movie", "Это ужасный фильм", "ok 👍"]
     async with MicroBatcher(classifier) as batcher:
         results = await asyncio.gather(*(batcher.predict([text]) for text in texts))

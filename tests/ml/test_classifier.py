@@ -24,8 +24,8 @@ OBVIOUS = [
 
 
 @pytest.fixture(scope="module")
-def classifier() -> Classifier:
-    return Classifier()
+def classifier(committed_model_dir: Path) -> Classifier:
+    return Classifier(committed_model_dir)
 
 
 def long_text(sentence: str, chars: int = 10_000) -> str:
@@ -182,9 +182,9 @@ def test_missing_artifacts_are_named(tmp_path):
         Classifier(tmp_path)
 
 
-def test_model_card_with_unknown_truncation_is_refused(tmp_path):
+def test_model_card_with_unknown_truncation_is_refused(tmp_path, committed_model_dir):
     model_dir = tmp_path / "model"
-    shutil.copytree(default_model_dir(), model_dir)
+    shutil.copytree(committed_model_dir, model_dir)
     card = json.loads((model_dir / "model.json").read_text())
     card["truncation"] = {"strategy": "middle"}
     (model_dir / "model.json").write_text(json.dumps(card))
@@ -207,9 +207,9 @@ def test_default_model_dir_is_the_repos_models_folder(monkeypatch):
     assert default_model_dir() == Path(__file__).resolve().parents[2] / "models"
 
 
-def test_thread_count_is_configurable():
-    assert Classifier().intra_op_threads == 1
-    assert Classifier(intra_op_threads=2).intra_op_threads == 2
+def test_thread_count_is_configurable(committed_model_dir):
+    assert Classifier(committed_model_dir).intra_op_threads == 1
+    assert Classifier(committed_model_dir, intra_op_threads=2).intra_op_threads == 2
 
 
 def test_a_single_string_is_refused_rather_than_split_into_letters(classifier):
