@@ -192,3 +192,15 @@ async def test_a_second_admin_may_remove_the_first(service: Service) -> None:
     demoted = await admin.send("PATCH", f"/admin/users/{other['id']}", json={"role": "user"})
     assert demoted.status_code == 200
     assert (await second.get("/admin/users")).status_code == 401
+
+
+async def test_a_page_number_past_the_limit_is_a_422_not_a_500(service: Service) -> None:
+    admin = await service.admin()
+
+    huge = await admin.get("/admin/users", params={"page": 10**20})
+    last = await admin.get("/admin/users", params={"page": 1_000_000, "page_size": 100})
+
+    assert huge.status_code == 422
+    assert huge.json()["extra"][0]["field"] == "page"
+    assert last.status_code == 200
+    assert last.json()["items"] == []
