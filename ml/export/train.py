@@ -60,7 +60,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"comma-separated subset of {','.join(SOURCES)}",
     )
     parser.add_argument("--epochs", type=int, default=6)
-    parser.add_argument("--patience", type=int, default=2)
+    parser.add_argument("--patience", type=int, default=3, help="evaluations without gain")
+    parser.add_argument("--evals-per-epoch", type=int, default=2)
     parser.add_argument(
         "--max-rows",
         type=int,
@@ -88,7 +89,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--time-budget-min",
         type=float,
         default=40.0,
-        help="stop starting new epochs after this many minutes of training",
+        help="minutes of training; the learning-rate schedule ends there at the latest",
     )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--skip-baselines", action="store_true")
@@ -223,15 +224,34 @@ def fit_temperature(logits: np.ndarray, examples: Sequence[Example]) -> float:
     return best
 
 
+def learning_rate(base: float, progress: float, warmup: float = 0.05) -> float:
+    """Linear warm-up, then cosine decay to 2 % of ``base`` at ``progress`` 1."""
+    if progress < warmup:
+        return base * max(progress / warmup, 0.02)
+    decay = 0.5 * (1 + math.cos(math.pi * min((progress - warmup) / (1 - warmup), 1.0)))
+    return base * max(decay, 0.02)
+
+
+def _evaluate(model: SentimentNet, val: tuple[Sequence[Example], Sequence[list[int]]]) -> dict:
+    rows, ids = val
+    return report_probabilities(
+        rows, softmax(predict_logits_torch(model, ids, model.config.pad_id))
+    )
+
+
 def train_model(
     args: argparse.Namespace,
     model: SentimentNet,
     train: tuple[Sequence[Example], Sequence[list[int]]],
     val: tuple[Sequence[Example], Sequence[list[int]]],
 ) -> list[dict]:
-    """Train with early stopping on validation; leaves the best weights loaded."""
+    """Train with early stopping on validation; leaves the best weights loaded.
+
+    The learning-rate schedule runs on whichever comes first, the planned
+    number of steps or the time budget, so a run on a busy machine still
+    anneals and ends on time instead of stopping at a high learning rate.
+    """
     train_rows, train_ids = train
-    val_rows, val_ids = val
     pad = model.config.pad_id
     weights_of = class_weights(train_rows)
     labels = torch.tensor([e.label for e in train_rows])
@@ -239,62 +259,76 @@ def train_model(
     masks = class_masks(train_rows)
 
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
-    steps_per_epoch = math.ceil(len(train_ids) / args.batch_size)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=args.lr, total_steps=steps_per_epoch * args.epochs, pct_start=0.1
-    )
+    total_steps = math.ceil(len(train_ids) / args.batch_size) * args.epochs
+    budget = args.time_budget_min * 60
     rng = random.Random(args.seed)
     history: list[dict] = []
-    best_score, best_state, stale = -1.0, None, 0
+    best_score, best_state, stale, step = -1.0, None, 0, 0
     started = time.monotonic()
+    out_of_time = False
 
     for epoch in range(1, args.epochs + 1):
-        model.train()
-        total, seen = 0.0, 0
         batches = length_batches([len(s) for s in train_ids], args.batch_size, rng)
-        for rows in tqdm(batches, desc=f"epoch {epoch}", unit="batch", mininterval=5):
-            ids, lengths = to_tensors([train_ids[i] for i in rows], pad)
-            loss = source_masked_loss(model(ids, lengths), labels[rows], masks[rows], weights[rows])
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            schedule.step()
-            total += loss.item() * len(rows)
-            seen += len(rows)
+        parts = args.evals_per_epoch
+        for part in range(parts):
+            chunk = batches[part * len(batches) // parts : (part + 1) * len(batches) // parts]
+            model.train()
+            total, seen = 0.0, 0
+            for rows in tqdm(chunk, desc=f"epoch {epoch}.{part + 1}", unit="batch", mininterval=10):
+                progress = max(step / total_steps, (time.monotonic() - started) / budget)
+                if progress >= 1.0:
+                    out_of_time = True
+                    break
+                for group in optimizer.param_groups:
+                    group["lr"] = learning_rate(args.lr, progress)
 
-        val_probs = softmax(predict_logits_torch(model, val_ids, pad))
-        report = report_probabilities(val_rows, val_probs)
-        score = validation_score(report)
-        minutes = (time.monotonic() - started) / 60
-        history.append(
-            {
-                "epoch": epoch,
-                "train_loss": round(total / seen, 4),
-                "val_score": round(score, 4),
-                "val_macro_f1": {s: r["macro_f1"] for s, r in report["by_source"].items()},
-                "minutes": round(minutes, 2),
-            }
-        )
-        log.info(
-            "epoch done epoch=%d train_loss=%.4f val_score=%.4f minutes=%.1f",
-            epoch,
-            total / seen,
-            score,
-            minutes,
-        )
+                ids, lengths = to_tensors([train_ids[i] for i in rows], pad)
+                logits = model(ids, lengths)
+                loss = source_masked_loss(logits, labels[rows], masks[rows], weights[rows])
+                optimizer.zero_grad()
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                optimizer.step()
+                step += 1
+                total += loss.item() * len(rows)
+                seen += len(rows)
 
-        if score > best_score:
-            best_score, stale = score, 0
-            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        else:
-            stale += 1
-        if stale >= args.patience:
-            log.info("early stop epoch=%d best_val_score=%.4f", epoch, best_score)
-            break
-        if minutes * (epoch + 1) / epoch > args.time_budget_min:
-            log.info("time budget reached epoch=%d minutes=%.1f", epoch, minutes)
-            break
+            report = _evaluate(model, val)
+            score = validation_score(report)
+            minutes = (time.monotonic() - started) / 60
+            history.append(
+                {
+                    "epoch": round(epoch - 1 + (part + 1) / parts, 2),
+                    "step": step,
+                    "train_loss": round(total / max(seen, 1), 4),
+                    "val_score": round(score, 4),
+                    "val_macro_f1": {s: r["macro_f1"] for s, r in report["by_source"].items()},
+                    "minutes": round(minutes, 2),
+                }
+            )
+            log.info(
+                "evaluated epoch=%s step=%d train_loss=%.4f val_score=%.4f minutes=%.1f",
+                history[-1]["epoch"],
+                step,
+                total / max(seen, 1),
+                score,
+                minutes,
+            )
+
+            if score > best_score:
+                best_score, stale = score, 0
+                best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            else:
+                stale += 1
+            if stale >= args.patience or out_of_time:
+                log.info(
+                    "stopped step=%d best_val_score=%.4f out_of_time=%s",
+                    step,
+                    best_score,
+                    out_of_time,
+                )
+                model.load_state_dict(best_state or model.state_dict())
+                return history
 
     if best_state is not None:
         model.load_state_dict(best_state)
