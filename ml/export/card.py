@@ -168,7 +168,11 @@ def build(
             "temperature": round(temperature, 3),
         },
         "training": {
-            "command": "tonality train --data-dir ../shared/datasets/ru --out models/",
+            "command": args.command,
+            "steps": history[-1]["step"] if history else 0,
+            "note": "the learning-rate schedule ends at the planned steps or at "
+            "--time-budget-min, whichever comes first; on a busy machine a rerun "
+            "may stop at fewer steps than recorded here",
             "seed": args.seed,
             "epochs_run": len(history),
             "max_epochs": args.epochs,

@@ -11,6 +11,8 @@ import logging
 import math
 import os
 import random
+import shlex
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -59,7 +61,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=",".join(SOURCES),
         help=f"comma-separated subset of {','.join(SOURCES)}",
     )
-    parser.add_argument("--epochs", type=int, default=6)
+    parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--patience", type=int, default=3, help="evaluations without gain")
     parser.add_argument("--evals-per-epoch", type=int, default=2)
     parser.add_argument(
@@ -79,7 +81,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "(0: half of --max-length, the rule the runtime applies)",
     )
     parser.add_argument("--embedding-dim", type=int, default=128)
-    parser.add_argument("--hidden-size", type=int, default=128)
+    parser.add_argument("--hidden-size", type=int, default=96)
     parser.add_argument("--bigram-buckets", type=int, default=1 << 18)
     parser.add_argument("--dropout", type=float, default=0.3)
     parser.add_argument("--batch-size", type=int, default=64)
@@ -95,7 +97,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip-baselines", action="store_true")
     parser.add_argument("--version-suffix", default="lstm1")
 
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    args.head_tokens = args.head_tokens or args.max_length // 2
+    args.command = shlex.join(["tonality", "train", *(sys.argv[1:] if argv is None else argv)])
+
+    return args
 
 
 def seed_everything(seed: int) -> None:
@@ -351,7 +357,6 @@ def cap_rows(splits: dict[Split, list[Example]], max_rows: int, seed: int) -> No
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    args.head_tokens = args.head_tokens or args.max_length // 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     seed_everything(args.seed)
     torch.set_num_threads(args.threads)
