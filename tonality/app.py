@@ -8,6 +8,7 @@ those two.
 from __future__ import annotations
 
 import importlib
+import inspect
 import logging
 import secrets
 from collections.abc import AsyncIterator, Callable, Collection, Sequence
@@ -22,15 +23,22 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
+from litestar.openapi.spec import Components
 from litestar.types import ControllerRouterHandler, ExceptionHandlersMap
 
 from api.cookies import CookiePolicy
 from api.errors import EXCEPTION_HANDLERS, ErrorBody, error_response, unavailable
 from api.headers import SCHEMA_PATH, security_headers
 from api.metrics import MetricsMiddleware
+from api.openapi import (
+    ERROR_MEANINGS,
+    SECURITY_SCHEMES,
+    StrictStructSchemaPlugin,
+    error_spec,
+    security_of,
+)
 from api.request_id import RequestIdMiddleware
-from api.session import SessionMiddleware
+from api.session import UNSAFE_METHODS, SessionMiddleware
 from domain.accounts import Accounts
 from domain.administration import Administration
 from domain.auth import AuthService, utc_now
@@ -58,11 +66,11 @@ API_DESCRIPTION = (
     "cookie, whose value every POST, PUT, PATCH and DELETE must echo in the "
     "`X-CSRF-Token` header."
 )
-SESSION_SCHEME = SecurityScheme(
-    type="apiKey",
-    name="session",
-    security_scheme_in="cookie",
-    description="set by POST /api/v1/auth/login",
+
+# What a handler's signature receives without the client sending it.
+INJECTED = frozenset(
+    {"request", "accounts", "administration", "auth", "probes", "model_card"}
+    | {"cookie_policy", "settings"}
 )
 
 # Room for multipart boundaries and part headers around a file at its limit.
@@ -108,13 +116,14 @@ def create_app(
         middleware=[RequestIdMiddleware, MetricsMiddleware],
         before_send=[security_headers(hsts=settings.cookie_secure)],
         request_max_body_size=settings.max_body_bytes,
+        plugins=[StrictStructSchemaPlugin()],
         openapi_config=OpenAPIConfig(
             title="Tonality",
             version=__version__,
             description=API_DESCRIPTION,
             path=SCHEMA_PATH,
             render_plugins=[SwaggerRenderPlugin(path="/")],
-            components=Components(security_schemes={"session": SESSION_SCHEME}),
+            components=Components(security_schemes=dict(SECURITY_SCHEMES)),
         ),
         # infra.logging configures logging; Litestar must not replace it.
         logging_config=None,
@@ -145,24 +154,54 @@ def _routers_of(name: str, settings: Settings, services: Services) -> list[Contr
         "upload": settings.upload_max_bytes + MULTIPART_SLACK,
     }
 
-    # Handlers that take files name their limit; a copy carries it, so the
-    # module's handler stays as it was for the next app.
+    # Each route is copied before it is changed, so the module's handler
+    # stays as it was for the next app.
     limited: list[ControllerRouterHandler] = []
     for route in routes:
-        kind = route.opt.get("body_limit") if isinstance(route, HTTPRouteHandler) else None
-        if isinstance(route, HTTPRouteHandler) and kind is not None:
-            route = copy(route)
-            setattr(route, "request_max_body_size", body_limits[kind])  # noqa: B010
+        if isinstance(route, HTTPRouteHandler):
+            route = _prepared(route, body_limits)
         limited.append(route)
 
-    return [
-        Router(
-            path=API_PREFIX,
-            route_handlers=limited,
-            middleware=middleware,
-            security=[{"session": []}],
-        )
-    ]
+    return [Router(path=API_PREFIX, route_handlers=limited, middleware=middleware)]
+
+
+def _prepared(route: HTTPRouteHandler, body_limits: dict[str, int]) -> HTTPRouteHandler:
+    """A copy with its body limit, its security and the errors any private
+    route can answer, on top of those its handler declares."""
+    route = copy(route)
+    kind = route.opt.get("body_limit")
+    if kind is not None:
+        setattr(route, "request_max_body_size", body_limits[kind])  # noqa: B010
+
+    public = bool(route.opt.get("public"))
+    unsafe = bool(set(route.http_methods) & UNSAFE_METHODS)
+    route.security = security_of(public=public, unsafe=unsafe)
+
+    common: dict[int, Any] = {503: error_spec(ERROR_MEANINGS[503])}
+    if _takes_input(route):
+        common[400] = error_spec(ERROR_MEANINGS[400])
+        common[422] = error_spec(ERROR_MEANINGS[422])
+    if "data" in _parameters(route):
+        common[413] = error_spec(ERROR_MEANINGS[413])
+    if not public:
+        common[401] = error_spec(ERROR_MEANINGS[401])
+        refusals = ["admin role required"] if route.guards else []
+        if unsafe:
+            refusals.append("missing or invalid CSRF token in X-CSRF-Token")
+        if refusals:
+            common[403] = error_spec("; or ".join(refusals))
+
+    route.responses = {**common, **(route.responses or {})}
+    return route
+
+
+def _parameters(route: HTTPRouteHandler) -> set[str]:
+    return set(inspect.signature(route.fn).parameters)
+
+
+def _takes_input(route: HTTPRouteHandler) -> bool:
+    """Whether the handler reads a body, a query or a path parameter."""
+    return bool(_parameters(route) - INJECTED)
 
 
 def _dependencies(

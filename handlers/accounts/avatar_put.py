@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import MultipartBody
 
 from api.fields import AuthedRequest
+from api.openapi import errors
 from domain.accounts import Accounts
 
 CHUNK_BYTES = 1 << 16
@@ -19,7 +20,16 @@ class AvatarUpload:
     file: UploadFile
 
 
-@put("/me/avatar", status_code=204, opt={"body_limit": "avatar"}, tags=["accounts"])
+@put(
+    "/me/avatar",
+    status_code=204,
+    opt={"body_limit": "avatar"},
+    tags=["accounts"],
+    responses=errors(
+        (413, "the file is over the avatar size limit"),
+        (415, "the file is not a PNG, JPEG or WebP image by its content"),
+    ),
+)
 async def avatar_put(
     data: MultipartBody[AvatarUpload],
     request: AuthedRequest,

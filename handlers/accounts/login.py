@@ -7,6 +7,7 @@ from litestar.params import JSONBody
 
 from api.cookies import SESSION_COOKIE, CookiePolicy
 from api.fields import Email, Password
+from api.openapi import errors
 from api.schemas import UserOut
 from domain.auth import AuthService
 
@@ -16,7 +17,16 @@ class Credentials(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     password: Password
 
 
-@post("/auth/login", status_code=200, opt={"public": True}, tags=["accounts"])
+@post(
+    "/auth/login",
+    status_code=200,
+    opt={"public": True},
+    tags=["accounts"],
+    responses=errors(
+        (401, "wrong email or password, or an inactive account (one message for all)"),
+        429,
+    ),
+)
 async def login(
     data: JSONBody[Credentials],
     request: Request,

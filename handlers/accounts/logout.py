@@ -4,10 +4,17 @@ from litestar import Request, Response, post
 from litestar.di import NamedDependency
 
 from api.cookies import SESSION_COOKIE, CookiePolicy
+from api.openapi import no_content
 from domain.auth import AuthService
 
 
-@post("/auth/logout", status_code=204, opt={"public": True}, tags=["accounts"])
+@post(
+    "/auth/logout",
+    status_code=204,
+    opt={"public": True},
+    tags=["accounts"],
+    responses=no_content("logged out; both cookies cleared"),
+)
 async def logout(
     request: Request,
     auth: NamedDependency[AuthService],

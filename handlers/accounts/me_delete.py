@@ -7,6 +7,7 @@ from litestar.params import JSONBody
 
 from api.cookies import CookiePolicy
 from api.fields import AuthedRequest, Password
+from api.openapi import errors, no_content
 from domain.accounts import Accounts
 
 
@@ -14,7 +15,19 @@ class AccountDeletion(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     password: Password
 
 
-@delete("/me", status_code=204, tags=["accounts"])
+@delete(
+    "/me",
+    status_code=204,
+    tags=["accounts"],
+    responses={
+        **no_content("the account and everything of it are gone; cookies cleared"),
+        **errors(
+            (403, "the password is incorrect, or the CSRF token is missing or invalid"),
+            (409, "the last active admin cannot leave"),
+            429,
+        ),
+    },
+)
 async def me_delete(
     data: JSONBody[AccountDeletion],
     request: AuthedRequest,

@@ -6,6 +6,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from api.fields import AuthedRequest, Password
+from api.openapi import errors
 from domain.accounts import Accounts
 
 
@@ -14,7 +15,16 @@ class PasswordChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     new_password: Password
 
 
-@post("/me/password", status_code=204, tags=["accounts"])
+@post(
+    "/me/password",
+    status_code=204,
+    tags=["accounts"],
+    responses=errors(
+        (403, "the current password is incorrect, or the CSRF token is missing or invalid"),
+        (422, "the new password is weak, or a field is missing, unknown or too long"),
+        429,
+    ),
+)
 async def password_change(
     data: JSONBody[PasswordChange], request: AuthedRequest, accounts: NamedDependency[Accounts]
 ) -> None:

@@ -6,6 +6,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from api.fields import Email, FirstName, LastName, Password
+from api.openapi import errors
 from api.schemas import UserOut
 from domain.accounts import Accounts
 
@@ -17,7 +18,16 @@ class Registration(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     last_name: LastName = ""
 
 
-@post("/auth/register", status_code=201, opt={"public": True}, tags=["accounts"])
+@post(
+    "/auth/register",
+    status_code=201,
+    opt={"public": True},
+    tags=["accounts"],
+    responses=errors(
+        (409, "the email is already registered"),
+        (422, "invalid email, weak password, or a field missing, unknown or too long"),
+    ),
+)
 async def register(data: JSONBody[Registration], accounts: NamedDependency[Accounts]) -> UserOut:
     """Create an active account with the user role.
 

@@ -7,6 +7,7 @@ from litestar.params import JSONBody
 
 from api.fields import Email, FirstName, LastName, Password
 from api.guards import requires_admin
+from api.openapi import errors
 from api.schemas import UserOut
 from domain.administration import Administration
 from domain.users import Role
@@ -21,7 +22,13 @@ class NewAccount(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     is_active: bool = True
 
 
-@post("/admin/users", status_code=201, guards=[requires_admin], tags=["admin"])
+@post(
+    "/admin/users",
+    status_code=201,
+    guards=[requires_admin],
+    tags=["admin"],
+    responses=errors((409, "the email is already registered")),
+)
 async def user_create(
     data: JSONBody[NewAccount], administration: NamedDependency[Administration]
 ) -> UserOut:

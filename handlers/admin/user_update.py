@@ -7,6 +7,7 @@ from litestar.params import JSONBody
 
 from api.fields import AuthedRequest, FirstName, LastName, Password, UserId
 from api.guards import requires_admin
+from api.openapi import errors
 from api.schemas import UserOut
 from domain.administration import Administration
 from domain.users import Role
@@ -20,7 +21,15 @@ class AccountEdit(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     password: Password | msgspec.UnsetType = msgspec.UNSET
 
 
-@patch("/admin/users/{user_id:int}", guards=[requires_admin], tags=["admin"])
+@patch(
+    "/admin/users/{user_id:int}",
+    guards=[requires_admin],
+    tags=["admin"],
+    responses=errors(
+        (404, "no user has this id"),
+        (409, "an admin cannot demote or deactivate themself, nor the last active admin"),
+    ),
+)
 async def user_update(
     user_id: UserId,
     data: JSONBody[AccountEdit],

@@ -72,3 +72,27 @@ async def test_json_bodies_over_the_limit_get_413(start_service: StartService) -
 
         assert response.status_code == 413
         assert "1024" in response.json()["detail"]
+
+
+async def test_the_schema_states_security_errors_and_strict_bodies(service: Service) -> None:
+    schema = (await service.browser().http.get("/api/schema/openapi.json")).json()
+    paths = schema["paths"]
+    error = {"$ref": "#/components/schemas/ErrorBody"}
+
+    login = paths["/api/v1/auth/login"]["post"]
+    assert "security" not in login
+    assert login["responses"]["429"]["content"]["application/json"]["schema"] == error
+
+    assert paths["/api/v1/me"]["get"]["security"] == [{"session": []}]
+    patch = paths["/api/v1/me"]["patch"]
+    assert patch["security"] == [{"session": [], "csrf": []}]
+    assert {"401", "403", "422"} <= set(patch["responses"])
+    assert set(paths["/api/v1/admin/users/{user_id}"]["delete"]["responses"]) >= {"403", "409"}
+
+    assert "content" not in paths["/api/v1/auth/logout"]["post"]["responses"]["204"]
+    assert "image/*" in paths["/api/v1/me/avatar"]["get"]["responses"]["200"]["content"]
+
+    components = schema["components"]
+    assert components["securitySchemes"]["csrf"]["name"] == "X-CSRF-Token"
+    for body in ("Registration", "Credentials", "ProfileChanges", "AccountEdit", "NewAccount"):
+        assert components["schemas"][body]["additionalProperties"] is False
