@@ -17,14 +17,15 @@ from domain.sessions import Session
 from domain.users import User
 
 NAME_MAX_LENGTH = 100
-POSTGRES_BIGINT_MAX = 2**63 - 1
+# User ids are a Postgres `serial`: a larger number cannot even be looked up.
+POSTGRES_INT_MAX = 2**31 - 1
 
 Email = Annotated[str, msgspec.Meta(max_length=EMAIL_MAX_LENGTH, examples=["ada@example.com"])]
 Password = Annotated[str, msgspec.Meta(max_length=PASSWORD_MAX_LENGTH)]
 FirstName = Annotated[str, msgspec.Meta(max_length=NAME_MAX_LENGTH, examples=["Ada"])]
 LastName = Annotated[str, msgspec.Meta(max_length=NAME_MAX_LENGTH, examples=["Lovelace"])]
 
-UserId = Annotated[int, Parameter(ge=1, le=POSTGRES_BIGINT_MAX, description="the user's id")]
+UserId = Annotated[int, Parameter(ge=1, le=POSTGRES_INT_MAX, description="the user's id")]
 
 # What handlers behind the session middleware receive.
 AuthedRequest = Request[User, Session, State]

@@ -11,7 +11,7 @@ from domain.accounts import clean_name
 from domain.auth import AuthService
 from domain.blobs import BlobStore, user_prefix
 from domain.emails import valid_email
-from domain.errors import Conflict, NotFound
+from domain.errors import Conflict, InvalidInput, NotFound
 from domain.passwords_policy import check_new_password
 from domain.users import (
     EmailTaken,
@@ -59,6 +59,8 @@ class Administration:
         page_size = min(max(page_size, 1), MAX_PAGE_SIZE)
         page = max(page, 1)
         query = q.strip() if q else None
+        if query and "\x00" in query:
+            raise InvalidInput("q must not contain a NUL character")
 
         offset = (page - 1) * page_size
         items, total = await self._users.search(query or None, offset, page_size)

@@ -102,6 +102,11 @@ class AuthService:
         exists. `replacing` is a token the client still holds; it is ended.
         """
         email = normalise_email(email)
+        if "\x00" in email:
+            # No account can have it, and no database text can hold it.
+            await self._password_matches(None, password)
+            raise NotAuthenticated(BAD_CREDENTIALS)
+
         now = self._clock()
         await self._refuse_if_locked(email, now)
 

@@ -8,9 +8,11 @@ from domain.errors import InvalidInput
 
 MAX_LENGTH = 254
 
-# Deliberately loose: one "@", no spaces, a dot in the domain. Whether the
-# mailbox exists is not ours to judge.
-_SHAPE = re.compile(r"[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+")
+# Deliberately loose: one "@", no spaces or control characters, a dot in
+# the domain. Whether the mailbox exists is not ours to judge.
+_CHAR = r"[^@\s\x00-\x1f\x7f]"
+_LABEL = r"[^@\s.\x00-\x1f\x7f]+"
+_SHAPE = re.compile(rf"{_CHAR}{{1,64}}@{_LABEL}(\.{_LABEL})+")
 
 
 def normalise_email(raw: str) -> str:

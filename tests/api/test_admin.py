@@ -204,3 +204,23 @@ async def test_a_page_number_past_the_limit_is_a_422_not_a_500(service: Service)
     assert huge.json()["extra"][0]["field"] == "page"
     assert last.status_code == 200
     assert last.json()["items"] == []
+
+
+async def test_a_user_id_past_the_id_column_is_a_422_not_a_500(service: Service) -> None:
+    admin = await service.admin()
+
+    for method in ("GET", "DELETE"):
+        huge = await admin.send(method, "/admin/users/325801287486725")
+        largest = await admin.send(method, f"/admin/users/{2**31 - 1}")
+
+        assert huge.status_code == 422, huge.text
+        assert largest.status_code == 404, largest.text
+
+
+async def test_a_search_with_a_nul_is_a_422_not_a_500(service: Service) -> None:
+    admin = await service.admin()
+
+    response = await admin.get("/admin/users", params={"q": "ada\x00"})
+
+    assert response.status_code == 422
+    assert "NUL" in response.json()["detail"]

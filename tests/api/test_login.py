@@ -141,3 +141,12 @@ async def test_login_as_the_default_admin(service: Service) -> None:
     me = await browser.get("/me")
 
     assert me.json()["role"] == "admin"
+
+
+async def test_login_with_a_nul_in_the_email_fails_like_any_unknown_email(
+    service: Service,
+) -> None:
+    response = await service.browser().login("ada\x00@example.com")
+
+    assert response.status_code == 401
+    assert response.json()["detail"] == BAD_CREDENTIALS

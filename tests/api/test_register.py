@@ -136,3 +136,10 @@ async def test_register_refuses_a_body_that_is_not_an_object(service: Service) -
     response = await service.browser().send("POST", "/auth/register", json=[PASSWORD])
 
     assert response.status_code in (400, 422)
+
+
+async def test_register_refuses_a_nul_in_the_email_with_422(service: Service) -> None:
+    response = await service.browser().register("ada\x00@example.com")
+
+    assert response.status_code == 422
+    assert "not a valid email address" in response.json()["detail"]
