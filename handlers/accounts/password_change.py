@@ -5,14 +5,14 @@ from litestar import post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from api.fields import AuthedRequest, Password
+from api.fields import AuthedRequest, NewPassword, Password
 from api.openapi import errors
 from domain.accounts import Accounts
 
 
 class PasswordChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     current_password: Password
-    new_password: Password
+    new_password: NewPassword
 
 
 @post(

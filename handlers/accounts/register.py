@@ -5,7 +5,7 @@ from litestar import post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from api.fields import Email, FirstName, LastName, Password
+from api.fields import Email, FirstName, LastName, NewPassword
 from api.openapi import errors
 from api.schemas import UserOut
 from domain.accounts import Accounts
@@ -13,7 +13,7 @@ from domain.accounts import Accounts
 
 class Registration(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     email: Email
-    password: Password
+    password: NewPassword
     first_name: FirstName
     last_name: LastName = ""
 

@@ -5,7 +5,7 @@ from litestar import post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from api.fields import Email, FirstName, LastName, Password
+from api.fields import Email, FirstName, LastName, NewPassword
 from api.guards import requires_admin
 from api.openapi import errors
 from api.schemas import UserOut
@@ -15,7 +15,7 @@ from domain.users import Role
 
 class NewAccount(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     email: Email
-    password: Password
+    password: NewPassword
     first_name: FirstName
     last_name: LastName = ""
     role: Role = Role.USER

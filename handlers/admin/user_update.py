@@ -5,7 +5,7 @@ from litestar import patch
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from api.fields import AuthedRequest, FirstName, LastName, Password, UserId
+from api.fields import AuthedRequest, FirstName, LastName, NewPassword, UserId
 from api.guards import requires_admin
 from api.openapi import errors
 from api.schemas import UserOut
@@ -18,7 +18,7 @@ class AccountEdit(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     last_name: LastName | msgspec.UnsetType = msgspec.UNSET
     role: Role | msgspec.UnsetType = msgspec.UNSET
     is_active: bool | msgspec.UnsetType = msgspec.UNSET
-    password: Password | msgspec.UnsetType = msgspec.UNSET
+    password: NewPassword | msgspec.UnsetType = msgspec.UNSET
 
 
 @patch(

@@ -96,3 +96,17 @@ async def test_the_schema_states_security_errors_and_strict_bodies(service: Serv
     assert components["securitySchemes"]["csrf"]["name"] == "X-CSRF-Token"
     for body in ("Registration", "Credentials", "ProfileChanges", "AccountEdit", "NewAccount"):
         assert components["schemas"][body]["additionalProperties"] is False
+
+
+async def test_the_schema_describes_what_the_domain_will_refuse(service: Service) -> None:
+    schema = (await service.browser().http.get("/api/schema/openapi.json")).json()
+    bodies = schema["components"]["schemas"]
+
+    assert bodies["Registration"]["properties"]["password"]["minLength"] == 8
+    assert bodies["PasswordChange"]["properties"]["new_password"]["minLength"] == 8
+    assert "minLength" not in bodies["Credentials"]["properties"]["password"]
+    assert bodies["Registration"]["properties"]["email"]["format"] == "email"
+
+    # Described only: the short password still gets the domain's own message.
+    response = await service.browser().register(password="short")
+    assert response.json()["detail"] == "password must be at least 8 characters long"
