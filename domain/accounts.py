@@ -131,12 +131,17 @@ class Accounts:
     async def delete_account(self, user: User, password: str) -> None:
         """Remove the user with their sessions and stored objects."""
         await self._auth.confirm_password(user, password)
-        if user.is_admin and user.is_active and await self._users.count_active_admins() <= 1:
-            raise Conflict("you are the last active admin; make someone else admin first")
+        async with self._users.admin_seats():
+            current = await self._users.get(user.id)
+            if current is None:
+                raise NotFound("this account no longer exists")
+            last_admin = current.is_admin and current.is_active
+            if last_admin and await self._users.count_active_admins() <= 1:
+                raise Conflict("you are the last active admin; make someone else admin first")
 
-        await self._auth.revoke_sessions_of(user.id)
-        await self._blobs.delete_prefix(user_prefix(user.id))
-        await self._users.delete(user.id)
+            await self._auth.revoke_sessions_of(user.id)
+            await self._blobs.delete_prefix(user_prefix(user.id))
+            await self._users.delete(user.id)
         logger.info("account deleted user_id=%s", user.id)
 
     async def replace_avatar(self, user: User, chunks: AsyncIterator[bytes]) -> User:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import msgspec
@@ -50,9 +49,6 @@ class Administration:
         self._hasher = hasher
         self._auth = auth
         self._blobs = blobs
-        # Serialises the "is this the last admin?" check with the change it
-        # guards, within this process.
-        self._admin_seats = asyncio.Lock()
 
     async def list_users(self, q: str | None, page: int, page_size: int) -> UserPage:
         """One page of users, newest first; `q` filters by email or names."""
@@ -124,7 +120,7 @@ class Administration:
             check_new_password(password)
             changes.password_hash = await self._hasher.hash(password)
 
-        async with self._admin_seats:
+        async with self._users.admin_seats():
             target = await self.get_user(user_id)
             if role is not msgspec.UNSET and role is not target.role:
                 changes.role = role
@@ -150,7 +146,7 @@ class Administration:
         if actor.id == user_id:
             raise Conflict("you cannot delete your own account here; another admin must")
 
-        async with self._admin_seats:
+        async with self._users.admin_seats():
             target = await self.get_user(user_id)
             if target.is_admin and target.is_active:
                 await self._refuse_last_admin(target)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Protocol
 
@@ -85,6 +86,11 @@ class UserRepository(Protocol):
         ...
 
     async def count_active_admins(self) -> int: ...
+
+    def admin_seats(self) -> AbstractAsyncContextManager[None]:
+        """Held while deciding on and making a change to who is an active
+        admin, so that no two such changes, in any process, interleave."""
+        ...
 
 
 class PasswordHasher(Protocol):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
@@ -13,6 +15,10 @@ from domain.users import EmailTaken, NewUser, Role, User, UserChanges
 from infra.db.tables import UserRow
 
 _COLUMNS = UserRow.all_columns()
+
+# The key of the Postgres advisory lock behind `admin_seats`; any constant
+# will do as long as nothing else in the database takes the same one.
+ADMIN_SEATS_LOCK = 7_301_954_126
 
 
 def normalise_email(email: str) -> str:
@@ -88,6 +94,26 @@ class PiccoloUserRepository:
     async def count_active_admins(self) -> int:
         query = UserRow.count().where(UserRow.role == Role.ADMIN.value, UserRow.is_active.eq(True))
         return await query
+
+    @asynccontextmanager
+    async def admin_seats(self) -> AsyncIterator[None]:
+        """A session-level advisory lock on a connection of its own.
+
+        The guarded queries run on other pooled connections and commit as
+        they go, so the next holder sees them. If this process dies, its
+        connection closes and Postgres drops the lock with it.
+        """
+        engine: Any = UserRow._meta.db
+        pool = getattr(engine, "pool", None)
+        connection = await (pool.acquire() if pool is not None else engine.get_new_connection())
+        try:
+            await connection.execute("SELECT pg_advisory_lock($1)", ADMIN_SEATS_LOCK)
+            try:
+                yield
+            finally:
+                await connection.execute("SELECT pg_advisory_unlock($1)", ADMIN_SEATS_LOCK)
+        finally:
+            await (pool.release(connection) if pool is not None else connection.close())
 
 
 def _matching(q: str | None) -> Or | None:

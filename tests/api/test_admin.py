@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
+
+import asyncpg
 
 from tests.api.conftest import (
     ADMIN_EMAIL,
@@ -224,3 +227,53 @@ async def test_a_search_with_a_nul_is_a_422_not_a_500(service: Service) -> None:
 
     assert response.status_code == 422
     assert "NUL" in response.json()["detail"]
+
+
+async def test_two_admins_removing_each_other_at_once_through_two_processes_keep_one(
+    start_service: StartService, empty_dsn: str
+) -> None:
+    """Each app stands for one process: only the database can order them."""
+    async with (
+        start_service(database_url=empty_dsn) as one,
+        start_service(database_url=empty_dsn) as two,
+    ):
+        first = await one.admin()
+        me = (await first.get("/me")).json()
+        other = await create(first, role="admin")
+        second = two.browser()
+        assert (await second.login(other["email"])).status_code == 200
+
+        for attempt in range(5):
+            answers = await asyncio.gather(
+                first.send("PATCH", f"/admin/users/{other['id']}", json={"is_active": False}),
+                second.send("PATCH", f"/admin/users/{me['id']}", json={"is_active": False}),
+            )
+            codes = sorted(answer.status_code for answer in answers)
+            assert codes == [200, 409], [answer.text for answer in answers]
+
+            admins = await _active_admins(empty_dsn)
+            assert len(admins) == 1
+            # Bring the other admin back and log the loser in again.
+            survivor, loser = (first, second) if me["id"] in admins else (second, first)
+            lost = other if survivor is first else me
+            restored = await survivor.send(
+                "PATCH", f"/admin/users/{lost['id']}", json={"is_active": True}
+            )
+            assert restored.status_code == 200, attempt
+            assert (await loser.login(lost["email"], _password_of(lost))).status_code == 200
+
+
+def _password_of(user: dict[str, Any]) -> str:
+    return ADMIN_PASSWORD if user["email"] == ADMIN_EMAIL else PASSWORD
+
+
+async def _active_admins(dsn: str) -> set[int]:
+    connection = await asyncpg.connect(dsn)
+    try:
+        rows = await connection.fetch(
+            "SELECT id FROM tonality_user WHERE role = 'admin' AND is_active"
+        )
+    finally:
+        await connection.close()
+
+    return {row["id"] for row in rows}

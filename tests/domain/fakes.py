@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import msgspec
@@ -24,6 +25,7 @@ class Clock:
 class Users:
     def __init__(self) -> None:
         self.rows: dict[int, User] = {}
+        self.seats = asyncio.Lock()
 
     async def get(self, user_id: int) -> User | None:
         return self.rows.get(user_id)
@@ -65,6 +67,9 @@ class Users:
 
     async def count_active_admins(self) -> int:
         return sum(1 for u in self.rows.values() if u.is_admin and u.is_active)
+
+    def admin_seats(self) -> asyncio.Lock:
+        return self.seats
 
 
 class Hasher:

@@ -3,11 +3,12 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import asyncpg
 import pytest
 from piccolo.engine.postgres import PostgresEngine
 
 from domain.users import EmailTaken, Role, UserChanges
-from infra.users import PiccoloUserRepository
+from infra.users import ADMIN_SEATS_LOCK, PiccoloUserRepository
 from tests.infra.factories import new_user, unique_email
 
 pytestmark = pytest.mark.usefixtures("db_engine")
@@ -152,3 +153,27 @@ async def test_count_active_admins_ignores_users_and_inactive_admins(
     await users.add(new_user(role=Role.USER))
 
     assert await users.count_active_admins() == before + 1
+
+
+async def test_admin_seats_are_held_by_one_holder_in_any_process(
+    users: PiccoloUserRepository, pg_dsn: str
+) -> None:
+    other_process = await asyncpg.connect(pg_dsn)
+    try_lock = "SELECT pg_try_advisory_lock($1)"
+    order: list[str] = []
+
+    async def hold(name: str) -> None:
+        async with users.admin_seats():
+            order.append(f"{name} in")
+            await asyncio.sleep(0.05)
+            order.append(f"{name} out")
+
+    try:
+        async with users.admin_seats():
+            assert await other_process.fetchval(try_lock, ADMIN_SEATS_LOCK) is False
+        await asyncio.gather(hold("a"), hold("b"))
+        assert await other_process.fetchval(try_lock, ADMIN_SEATS_LOCK) is True
+    finally:
+        await other_process.close()
+
+    assert order in (["a in", "a out", "b in", "b out"], ["b in", "b out", "a in", "a out"])
