@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import msgspec
 
@@ -13,6 +14,7 @@ from domain.health import Probe
 logger = logging.getLogger(__name__)
 
 OK = "ok"
+MODEL = "model"
 
 
 class Readiness(msgspec.Struct, frozen=True):
@@ -34,6 +36,31 @@ class Readiness(msgspec.Struct, frozen=True):
             return "ready"
 
         return f"not ready: {' and '.join(self.failed)} unavailable"
+
+
+class ModelMissing(Exception):
+    """No model card was found when the service started."""
+
+
+class ModelCardProbe:
+    """The model counts as usable when its card was found at start."""
+
+    name = MODEL
+
+    def __init__(self, card: Mapping[str, Any] | None) -> None:
+        self._card = card
+
+    async def check(self) -> None:
+        if self._card is None:
+            raise ModelMissing("no model card")
+
+
+def with_model_probe(probes: Sequence[Probe], card: Mapping[str, Any] | None) -> list[Probe]:
+    """`probes` plus a model check, unless one of them already checks the model."""
+    if any(probe.name == MODEL for probe in probes):
+        return list(probes)
+
+    return [*probes, ModelCardProbe(card)]
 
 
 async def check_readiness(probes: Sequence[Probe], timeout_seconds: float = 2.0) -> Readiness:

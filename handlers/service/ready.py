@@ -8,20 +8,21 @@ from litestar.exceptions import ServiceUnavailableException
 from litestar.params import SkipValidation
 
 from domain.health import Probe
-from domain.readiness import check_readiness
-from handlers.service.schemas import Ready
+from domain.readiness import check_readiness, with_model_probe
+from handlers.service.schemas import ModelCard, Ready
 
 
 @get("/ready", tags=["service"], opt={"public": True}, summary="Readiness")
 async def ready(
     probes: NamedDependency[SkipValidation[Sequence[Probe]]],
+    model_card: NamedDependency[ModelCard | None],
 ) -> Ready:
-    """Run every probe at once, each with a timeout.
+    """Run every probe at once, each with a timeout, and check a model is installed.
 
     Raises:
         ServiceUnavailableException: 503 naming each dependency that failed.
     """
-    readiness = await check_readiness(probes)
+    readiness = await check_readiness(with_model_probe(probes, model_card))
     if not readiness.ready:
         raise ServiceUnavailableException(
             detail=readiness.summary(), extra={"checks": readiness.checks}

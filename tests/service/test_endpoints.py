@@ -29,7 +29,22 @@ async def test_ready_lists_every_dependency(service: Service) -> None:
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["status"] == "ready"
-    assert body["checks"] == {"database": "ok", "cache": "ok", "object store": "ok"}
+    assert body["checks"] == {
+        "database": "ok",
+        "cache": "ok",
+        "object store": "ok",
+        "model": "ok",
+    }
+
+
+async def test_ready_names_the_model_when_none_is_installed(
+    start_service: StartService, tmp_path: Path
+) -> None:
+    async with start_service(model_dir=tmp_path) as service:
+        response = await service.browser().get("/ready")
+
+    assert response.status_code == 503
+    assert response.json()["detail"] == "not ready: model unavailable"
 
 
 async def test_ready_names_the_cache_when_memcached_is_killed(

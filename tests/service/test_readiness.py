@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from domain.readiness import OK, check_readiness
+from domain.readiness import OK, ModelCardProbe, check_readiness, with_model_probe
 
 
 class StubProbe:
@@ -62,3 +62,18 @@ async def test_probes_run_concurrently() -> None:
 
 async def test_no_probes_is_ready() -> None:
     assert (await check_readiness([])).ready
+
+
+async def test_model_probe_fails_without_a_card() -> None:
+    probes = with_model_probe([StubProbe("database")], card=None)
+
+    readiness = await check_readiness(probes)
+
+    assert readiness.checks == {"database": OK, "model": "failed: ModelMissing"}
+
+
+async def test_model_probe_is_not_doubled() -> None:
+    probes = with_model_probe([StubProbe("model")], card=None)
+
+    assert [probe.name for probe in probes] == ["model"]
+    assert not any(isinstance(probe, ModelCardProbe) for probe in probes)
