@@ -22,7 +22,6 @@ from litestar.di import Provide
 from litestar.handlers import HTTPRouteHandler
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components
 from litestar.types import ControllerRouterHandler, ExceptionHandlersMap
 
@@ -38,6 +37,7 @@ from api.openapi import (
     security_of,
 )
 from api.request_id import RequestIdMiddleware
+from api.schema_page import swagger_assets, swagger_page
 from api.session import UNSAFE_METHODS, SessionMiddleware
 from domain.accounts import Accounts
 from domain.administration import Administration
@@ -104,7 +104,7 @@ def create_app(
         secure=settings.cookie_secure, max_age=settings.session_absolute_hours * 3600
     )
 
-    route_handlers: list[ControllerRouterHandler] = []
+    route_handlers: list[ControllerRouterHandler] = [swagger_assets()]
     for name in names:
         route_handlers += _routers_of(name, settings, services)
 
@@ -122,7 +122,7 @@ def create_app(
             version=__version__,
             description=API_DESCRIPTION,
             path=SCHEMA_PATH,
-            render_plugins=[SwaggerRenderPlugin(path="/")],
+            render_plugins=[swagger_page()],
             components=Components(security_schemes=dict(SECURITY_SCHEMES)),
         ),
         # infra.logging configures logging; Litestar must not replace it.
