@@ -1,12 +1,15 @@
-"""Prometheus request metrics, labelled by route template rather than raw path."""
+"""Prometheus request metrics by route template (not raw path), and the access log."""
 
 from __future__ import annotations
 
+import logging
 import time
 
 from litestar._asgi.utils import wrap_in_exception_handler
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
+
+logger = logging.getLogger(__name__)
 
 # Raw paths would make one series per user id; templates keep the set small.
 LABELS = ("method", "route", "status")
@@ -30,7 +33,10 @@ def exposition(registry: CollectorRegistry = REGISTRY) -> bytes:
 
 
 class MetricsMiddleware:
-    """ASGI middleware; works as Litestar `middleware=[MetricsMiddleware]`."""
+    """Counts and times each request, and logs one line for it.
+
+    ASGI middleware; works as Litestar `middleware=[MetricsMiddleware]`.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         # NOTE: middleware further in (the session check) raises 401/403;
@@ -60,5 +66,7 @@ class MetricsMiddleware:
                 "route": scope.get("path_template") or "unmatched",
                 "status": str(status),
             }
+            seconds = time.perf_counter() - started
             REQUESTS.labels(**labels).inc()
-            LATENCY.labels(**labels).observe(time.perf_counter() - started)
+            LATENCY.labels(**labels).observe(seconds)
+            logger.info("request handled", extra={**labels, "ms": round(seconds * 1000, 1)})

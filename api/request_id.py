@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 import re
-import time
 import uuid
 
 from litestar._asgi.utils import wrap_in_exception_handler
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from infra.logging import request_id
-
-logger = logging.getLogger(__name__)
 
 HEADER = "x-request-id"
 # Ids from a proxy are kept only if they cannot forge log lines or headers.
@@ -34,7 +30,7 @@ class RequestIdMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         # NOTE: middleware further in (the session check) raises 401/403;
         # Litestar would turn those into responses outside this middleware,
-        # unseen. Converting them here lets this middleware see every answer.
+        # unseen. Converting them here puts the header on every answer.
         self.app = wrap_in_exception_handler(app)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -43,28 +39,15 @@ class RequestIdMiddleware:
             return
 
         current = incoming_request_id(scope) or uuid.uuid4().hex
-        token = request_id.set(current)
-        started = time.perf_counter()
-        status = 500
+        header = (HEADER.encode(), current.encode())
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
             if message["type"] == "http.response.start":
-                status = message["status"]
-                headers = [*message.get("headers", ()), (HEADER.encode(), current.encode())]
-                message = {**message, "headers": headers}
+                message = {**message, "headers": [*message.get("headers", ()), header]}
             await send(message)
 
+        token = request_id.set(current)
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            logger.info(
-                "request handled",
-                extra={
-                    "method": scope.get("method"),
-                    "route": scope.get("path_template") or "unmatched",
-                    "status": status,
-                    "ms": round((time.perf_counter() - started) * 1000, 1),
-                },
-            )
             request_id.reset(token)
