@@ -16,7 +16,8 @@ REDACTED = "[redacted]"
 SENSITIVE_WORDS = ("password", "token", "secret", "cookie", "authorization", "text")
 
 _RECORD_ATTRIBUTES = frozenset(
-    vars(logging.LogRecord("", 0, "", 0, "", None, None)).keys() | {"message", "asctime"}
+    vars(logging.LogRecord("", 0, "", 0, "", None, None)).keys()
+    | {"message", "asctime", "color_message"}  # the last one: uvicorn's ANSI copy
 )
 
 
