@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -17,7 +18,9 @@ PASSWORD = "correct horse battery"
 async def test_only_accounts_and_service_leaves_admin_out(pg_dsn: str, tmp_path: Path) -> None:
     only = ["--only", "accounts,service"]
 
-    with serving(tmp_path, only, database_url=pg_dsn, data_dir=str(tmp_path)) as served:
+    settings = {"database_url": pg_dsn, "data_dir": str(tmp_path), "log_json": "true"}
+
+    with serving(tmp_path, only, **settings) as served:
         async with httpx.AsyncClient(base_url=served.base_url, timeout=30) as client:
             email = f"groups-{tmp_path.name}@example.com"
             account = {"email": email, "password": PASSWORD, "first_name": "Grace"}
@@ -38,6 +41,11 @@ async def test_only_accounts_and_service_leaves_admin_out(pg_dsn: str, tmp_path:
             assert (await client.get("/api/v1/admin/users/1")).status_code == 404
 
         assert served.stop() == 0
+
+    log_lines = [json.loads(line) for line in served.output().splitlines() if line[:1] == "{"]
+    me_lines = [line for line in log_lines if line.get("route") == "/api/v1/me"]
+    assert me_lines and me_lines[0]["request_id"]
+    assert PASSWORD not in served.output()
 
 
 def test_unknown_group_stops_serve_with_its_name(tmp_path: Path) -> None:
