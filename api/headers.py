@@ -33,8 +33,13 @@ def security_headers(hsts: bool) -> BeforeMessageSendHookHandler:
         headers["X-Frame-Options"] = "DENY"
         headers["Referrer-Policy"] = "no-referrer"
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        headers["Cross-Origin-Resource-Policy"] = "same-origin"
         schema_page = scope.get("path", "").startswith(SCHEMA_PATH)
         headers["Content-Security-Policy"] = SCHEMA_PAGE_POLICY if schema_page else API_POLICY
+        # Answers carry accounts and sessions: no browser or proxy may keep
+        # them unless the handler chose a policy (the avatar, the assets).
+        if "cache-control" not in headers:
+            headers["Cache-Control"] = "no-store"
         if hsts:
             headers["Strict-Transport-Security"] = HSTS
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 
+from api.guards import requires_admin
 from tests.api.conftest import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -277,3 +278,17 @@ async def _active_admins(dsn: str) -> set[int]:
         await connection.close()
 
     return {row["id"] for row in rows}
+
+
+def test_every_admin_route_is_guarded_by_the_admin_role(service: Service) -> None:
+    admin_routes = [
+        handler
+        for route in service.app.routes
+        if route.path.startswith("/api/v1/admin")
+        for handler in getattr(route, "route_handlers", [])
+        if "OPTIONS" not in handler.http_methods
+    ]
+
+    assert len(admin_routes) == 5
+    for handler in admin_routes:
+        assert handler.guards == [requires_admin], handler

@@ -132,3 +132,14 @@ async def test_the_schema_page_loads_every_asset_from_our_own_origin(service: Se
     # Swagger UI 5 or later: 4.x cannot render the OpenAPI 3.1 we serve.
     assert b"isOAS31" in bundle.content
     assert "javascript" in bundle.headers["content-type"]
+
+
+async def test_api_answers_are_not_stored_by_browsers_or_proxies(service: Service) -> None:
+    browser, _ = await service.user()
+
+    me = await browser.get("/me")
+    asset = await browser.http.get("/api/schema/assets/swagger-ui.css")
+
+    assert me.headers["cache-control"] == "no-store"
+    assert me.headers["cross-origin-resource-policy"] == "same-origin"
+    assert "max-age" in asset.headers["cache-control"]
