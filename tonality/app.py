@@ -25,6 +25,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components
 from litestar.types import ControllerRouterHandler, ExceptionHandlersMap
 
+from api.content_type import require_json_body
 from api.cookies import CookiePolicy
 from api.errors import EXCEPTION_HANDLERS, ErrorBody, error_response, unavailable
 from api.headers import SCHEMA_PATH, security_headers
@@ -183,6 +184,9 @@ def _prepared(route: HTTPRouteHandler, body_limits: dict[str, int]) -> HTTPRoute
         common[422] = error_spec(ERROR_MEANINGS[422])
     if "data" in _parameters(route):
         common[413] = error_spec(ERROR_MEANINGS[413])
+        if kind is None:
+            route.before_request = require_json_body
+            common[415] = error_spec("the body is not sent as application/json")
     if not public:
         common[401] = error_spec(ERROR_MEANINGS[401])
         refusals = ["admin role required"] if route.guards else []

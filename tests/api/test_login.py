@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 
 from tests.api.conftest import PASSWORD, Service, StartService, unique_email
 
@@ -150,3 +151,32 @@ async def test_login_with_a_nul_in_the_email_fails_like_any_unknown_email(
 
     assert response.status_code == 401
     assert response.json()["detail"] == BAD_CREDENTIALS
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])
+async def test_login_refuses_a_body_a_cross_site_form_could_send(
+    service: Service, content_type: str
+) -> None:
+    _, user = await service.user()
+    body = f'{{"email": "{user["email"]}", "password": "{PASSWORD}"}}'
+
+    response = await service.browser().http.post(
+        "/api/v1/auth/login", content=body, headers={"Content-Type": content_type}
+    )
+
+    assert response.status_code == 415
+    assert "application/json" in response.json()["detail"]
+    assert "session" not in response.cookies
+
+
+async def test_login_takes_json_with_a_charset(service: Service) -> None:
+    _, user = await service.user()
+    body = f'{{"email": "{user["email"]}", "password": "{PASSWORD}"}}'
+
+    response = await service.browser().http.post(
+        "/api/v1/auth/login",
+        content=body,
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
+
+    assert response.status_code == 200

@@ -143,3 +143,15 @@ async def test_register_refuses_a_nul_in_the_email_with_422(service: Service) ->
 
     assert response.status_code == 422
     assert "not a valid email address" in response.json()["detail"]
+
+
+async def test_register_refuses_a_text_plain_body_with_415(service: Service) -> None:
+    email = unique_email("plain")
+    body = f'{{"email": "{email}", "password": "{PASSWORD}", "first_name": "Ada"}}'
+
+    response = await service.browser().http.post(
+        "/api/v1/auth/register", content=body, headers={"Content-Type": "text/plain"}
+    )
+
+    assert response.status_code == 415
+    assert (await service.browser().login(email)).status_code == 401
