@@ -8,7 +8,11 @@ from litestar.types import BeforeMessageSendHookHandler, Message, Scope
 SCHEMA_PATH = "/api/schema"
 
 # The API answers JSON and images only: nothing may run, load or frame it.
-API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+# `sandbox` also gives a stored file that a browser opened as a page (an
+# image with HTML after its magic bytes) an origin of its own, no scripts.
+API_POLICY = (
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; sandbox"
+)
 
 # The interactive schema page runs Swagger UI from our own origin: its
 # bundle, plus the inline start-up script and the inline styles it sets.

@@ -122,3 +122,20 @@ async def test_an_avatar_sent_as_json_is_refused(service: Service) -> None:
     response = await browser.send("PUT", "/me/avatar", json={"file": "iVBORw0KGgo="})
 
     assert 400 <= response.status_code < 500
+
+
+async def test_an_image_with_html_after_its_magic_bytes_is_served_as_an_inert_image(
+    service: Service,
+) -> None:
+    browser, _ = await service.user()
+    polyglot = png() + b"<html><script>alert(document.cookie)</script></html>"
+    files = {"file": ("page.html", polyglot, "text/html")}
+    assert (await browser.send("PUT", "/me/avatar", files=files)).status_code == 204
+
+    served = await browser.get("/me/avatar")
+
+    assert served.headers["content-type"] == "image/png"
+    assert served.headers["x-content-type-options"] == "nosniff"
+    policy = served.headers["content-security-policy"]
+    assert "sandbox" in policy
+    assert "default-src 'none'" in policy
