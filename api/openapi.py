@@ -81,6 +81,36 @@ def image(description: str) -> dict[int, ResponseSpec]:
     }
 
 
+def common_errors(
+    *,
+    public: bool,
+    unsafe: bool,
+    admin_only: bool,
+    takes_input: bool,
+    takes_body: bool,
+    json_body: bool,
+) -> dict[int, ResponseSpec]:
+    """The errors a route can answer for what it is, not for what it does."""
+    codes: list[int | tuple[int, str]] = [503]
+    if takes_input:
+        codes += [400, 422]
+    if takes_body:
+        codes.append(413)
+    if json_body:
+        codes.append((415, "the body is not sent as application/json"))
+    if public:
+        return errors(*codes)
+
+    codes.append(401)
+    refusals = ["admin role required"] if admin_only else []
+    if unsafe:
+        refusals.append("missing or invalid CSRF token in X-CSRF-Token")
+    if refusals:
+        codes.append((403, "; or ".join(refusals)))
+
+    return errors(*codes)
+
+
 def security_of(*, public: bool, unsafe: bool) -> list[dict[str, list[str]]] | None:
     """A route's security requirement: none, the cookie, or cookie + CSRF header."""
     if public:

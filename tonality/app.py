@@ -30,13 +30,7 @@ from api.cookies import CookiePolicy
 from api.errors import EXCEPTION_HANDLERS, ErrorBody, error_response, unavailable
 from api.headers import SCHEMA_PATH, security_headers
 from api.metrics import MetricsMiddleware
-from api.openapi import (
-    ERROR_MEANINGS,
-    SECURITY_SCHEMES,
-    StrictStructSchemaPlugin,
-    error_spec,
-    security_of,
-)
+from api.openapi import SECURITY_SCHEMES, StrictStructSchemaPlugin, common_errors, security_of
 from api.request_id import RequestIdMiddleware
 from api.schema_page import swagger_assets, swagger_page
 from api.session import UNSAFE_METHODS, SessionMiddleware
@@ -167,34 +161,28 @@ def _routers_of(name: str, settings: Settings, services: Services) -> list[Contr
 
 
 def _prepared(route: HTTPRouteHandler, body_limits: dict[str, int]) -> HTTPRouteHandler:
-    """A copy with its body limit, its security and the errors any private
-    route can answer, on top of those its handler declares."""
+    """A copy with its body limit and content check, its security, and the
+    errors any private route can answer on top of those it declares."""
     route = copy(route)
     kind = route.opt.get("body_limit")
     if kind is not None:
         setattr(route, "request_max_body_size", body_limits[kind])  # noqa: B010
+    takes_body = "data" in _parameters(route)
+    if takes_body and kind is None:
+        route.before_request = require_json_body
 
     public = bool(route.opt.get("public"))
     unsafe = bool(set(route.http_methods) & UNSAFE_METHODS)
     route.security = security_of(public=public, unsafe=unsafe)
 
-    common: dict[int, Any] = {503: error_spec(ERROR_MEANINGS[503])}
-    if _takes_input(route):
-        common[400] = error_spec(ERROR_MEANINGS[400])
-        common[422] = error_spec(ERROR_MEANINGS[422])
-    if "data" in _parameters(route):
-        common[413] = error_spec(ERROR_MEANINGS[413])
-        if kind is None:
-            route.before_request = require_json_body
-            common[415] = error_spec("the body is not sent as application/json")
-    if not public:
-        common[401] = error_spec(ERROR_MEANINGS[401])
-        refusals = ["admin role required"] if route.guards else []
-        if unsafe:
-            refusals.append("missing or invalid CSRF token in X-CSRF-Token")
-        if refusals:
-            common[403] = error_spec("; or ".join(refusals))
-
+    common = common_errors(
+        public=public,
+        unsafe=unsafe,
+        admin_only=bool(route.guards),
+        takes_input=_takes_input(route),
+        json_body=takes_body and kind is None,
+        takes_body=takes_body,
+    )
     route.responses = {**common, **(route.responses or {})}
     return route
 
