@@ -7,12 +7,19 @@ from litestar.di import NamedDependency
 from litestar.exceptions import ServiceUnavailableException
 from litestar.params import SkipValidation
 
+from api.openapi import errors
 from domain.health import Probe
 from domain.readiness import check_readiness, with_model_probe
 from handlers.service.schemas import ModelCard, Ready
 
 
-@get("/ready", tags=["service"], opt={"public": True}, summary="Readiness")
+@get(
+    "/ready",
+    tags=["service"],
+    opt={"public": True},
+    summary="Readiness",
+    responses=errors((503, "not ready: `detail` names each failed dependency")),
+)
 async def ready(
     probes: NamedDependency[SkipValidation[Sequence[Probe]]],
     model_card: NamedDependency[ModelCard | None],
