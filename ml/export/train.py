@@ -65,6 +65,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--patience", type=int, default=3, help="evaluations without gain")
     parser.add_argument("--evals-per-epoch", type=int, default=2)
     parser.add_argument(
+        "--russian-repeats",
+        type=int,
+        default=2,
+        help="times each Russian training row is seen per epoch",
+    )
+    parser.add_argument(
         "--max-rows",
         type=int,
         default=0,
@@ -123,6 +129,36 @@ def encode(tokenizer, examples: Sequence[Example], max_length: int, head: int) -
     encodings = tokenizer.encode_batch(texts, add_special_tokens=False)
 
     return [truncate_head_tail(e.ids, max_length, head) or [pad_id(tokenizer)] for e in encodings]
+
+
+def balanced_texts(examples: Sequence[Example], cap: int = 8) -> list[str]:
+    """Normalised training texts with each language repeated until it has
+    about as many characters as the largest one (at most ``cap`` times), so
+    the shared vocabulary is not almost all English review pieces."""
+    texts: dict[str, list[str]] = {}
+    for e in examples:
+        texts.setdefault(e.language, []).append(normalize(e.text))
+
+    sizes = {language: sum(map(len, rows)) for language, rows in texts.items()}
+    largest = max(sizes.values(), default=1)
+    balanced = []
+    for language, rows in texts.items():
+        repeats = min(cap, max(1, round(largest / max(sizes[language], 1))))
+        log.info(
+            "tokenizer corpus language=%s chars=%d repeats=%d", language, sizes[language], repeats
+        )
+        balanced.extend(rows * repeats)
+
+    return balanced
+
+
+def oversampled(examples: Sequence[Example], russian_repeats: int) -> list[int]:
+    """Row indices of one epoch, Russian rows repeated ``russian_repeats`` times."""
+    return [
+        i
+        for i, e in enumerate(examples)
+        for _ in range(russian_repeats if e.language == "ru" else 1)
+    ]
 
 
 def class_weights(examples: Sequence[Example]) -> dict[tuple[str, int], float]:
@@ -265,7 +301,8 @@ def train_model(
     masks = class_masks(train_rows)
 
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
-    total_steps = math.ceil(len(train_ids) / args.batch_size) * args.epochs
+    epoch_rows = oversampled(train_rows, args.russian_repeats)
+    total_steps = math.ceil(len(epoch_rows) / args.batch_size) * args.epochs
     budget = args.time_budget_min * 60
     rng = random.Random(args.seed)
     history: list[dict] = []
@@ -274,7 +311,8 @@ def train_model(
     out_of_time = False
 
     for epoch in range(1, args.epochs + 1):
-        batches = length_batches([len(s) for s in train_ids], args.batch_size, rng)
+        order = length_batches([len(train_ids[i]) for i in epoch_rows], args.batch_size, rng)
+        batches = [[epoch_rows[i] for i in batch] for batch in order]
         parts = args.evals_per_epoch
         for part in range(parts):
             chunk = batches[part * len(batches) // parts : (part + 1) * len(batches) // parts]
@@ -370,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
     cap_rows(splits, args.max_rows, args.seed)
     train_rows, val_rows, test_rows = splits["train"], splits["val"], splits["test"]
 
-    tokenizer = train_tokenizer((normalize(e.text) for e in train_rows), args.vocab_size)
+    tokenizer = train_tokenizer(balanced_texts(train_rows), args.vocab_size)
     tokenizer.save(str(out / "tokenizer.json"))
     pad = pad_id(tokenizer)
     encoded = {
