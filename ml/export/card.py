@@ -220,3 +220,21 @@ def plot_history(history: list[dict], path: Path) -> None:
     figure.tight_layout()
     figure.savefig(path, dpi=80)
     plt.close(figure)
+
+
+def figures_markdown(card: dict) -> str:
+    """The test scores and baselines of a model card as a Markdown table."""
+    by_source = card["metrics"]["test"]["by_source"]
+    baselines = card.get("baselines", {})
+    columns = ["test set", "n", "model acc", "model macro-F1"]
+    columns += [f"{name} acc / F1" for name in ("TF-IDF+LR", "VADER", "TextBlob")]
+    lines = ["| " + " | ".join(columns) + " |", "|---" * len(columns) + "|"]
+
+    for source, ours in by_source.items():
+        cells = [source, str(ours["n"]), f"{ours['accuracy']:.3f}", f"{ours['macro_f1']:.3f}"]
+        for name in ("tfidf_logistic_regression", "vader", "textblob"):
+            theirs = baselines.get(name, {}).get(source)
+            cells.append(f"{theirs['accuracy']:.3f} / {theirs['macro_f1']:.3f}" if theirs else "—")
+        lines.append("| " + " | ".join(cells) + " |")
+
+    return "\n".join(lines)
