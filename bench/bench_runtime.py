@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ THROUGHPUT_TOKENS = 100
 LATENCY_LENGTHS = (10, 50, 200)
 BATCH_SIZES = (1, 8, 16, 32, 64, 256)
 CALLERS = 50
+ROUNDS = 4
 
 SAMPLE_TEXTS = [
     "Отличный фильм, всем советую!",
@@ -72,6 +73,23 @@ def timed_calls(
         start = time.perf_counter()
         call()
         samples.append(time.perf_counter() - start)
+
+    return samples
+
+
+def interleaved_calls(
+    calls: Mapping[int, Callable[[], object]], seconds: float, rounds: int = ROUNDS
+) -> dict[int, list[float]]:
+    """``timed_calls`` for each of ``calls``, taken in turns of ``rounds``.
+
+    On a shared machine the load drifts; measuring every variant a little
+    in each round spreads the drift over all of them instead of the last.
+    """
+    samples: dict[int, list[float]] = {key: [] for key in calls}
+    for round_index in range(rounds):
+        for key, call in calls.items():
+            warmup = 3 if round_index == 0 else 0
+            samples[key] += timed_calls(call, seconds / rounds, warmup=warmup, at_least=1)
 
     return samples
 
@@ -151,10 +169,15 @@ def worker_latency(args: argparse.Namespace) -> dict[str, Any]:
     samples = timed_calls(lambda: engine(*next_input()), args.seconds)
     result = {"p50_ms": percentile(samples, 50) * 1e3, "p99_ms": percentile(samples, 99) * 1e3}
 
-    for tokens in LATENCY_LENGTHS:
-        ids = fixed_length_batch(args.vocab_size, 1, tokens)
-        lengths = np.array([tokens], dtype=np.int64)
-        samples = timed_calls(partial(engine, ids, lengths), args.seconds / 2)
+    calls = {
+        tokens: partial(
+            engine,
+            fixed_length_batch(args.vocab_size, 1, tokens),
+            np.array([tokens], dtype=np.int64),
+        )
+        for tokens in LATENCY_LENGTHS
+    }
+    for tokens, samples in interleaved_calls(calls, args.seconds / 2).items():
         result[f"p50_ms_at_{tokens}"] = percentile(samples, 50) * 1e3
 
     if args.engine == "onnxruntime" and args.model_path == args.model_dir / "sentiment.onnx":
@@ -180,14 +203,17 @@ def end_to_end_latency(args: argparse.Namespace) -> dict[str, float]:
 def worker_throughput(args: argparse.Namespace) -> dict[str, Any]:
     """Texts per second at exactly ``THROUGHPUT_TOKENS`` tokens, per batch size."""
     engine = load_engine(args)
-    per_batch = {}
-    for batch in BATCH_SIZES:
-        ids = fixed_length_batch(args.vocab_size, batch, THROUGHPUT_TOKENS)
-        lengths = np.full(batch, THROUGHPUT_TOKENS, dtype=np.int64)
-        samples = timed_calls(partial(engine, ids, lengths), args.seconds, warmup=1, at_least=3)
-        per_batch[batch] = batch / statistics.median(samples)
+    calls = {
+        batch: partial(
+            engine,
+            fixed_length_batch(args.vocab_size, batch, THROUGHPUT_TOKENS),
+            np.full(batch, THROUGHPUT_TOKENS, dtype=np.int64),
+        )
+        for batch in BATCH_SIZES
+    }
+    samples = interleaved_calls(calls, args.seconds)
 
-    return {"texts_per_s": per_batch}
+    return {"texts_per_s": {batch: batch / statistics.median(samples[batch]) for batch in calls}}
 
 
 def worker_batcher(args: argparse.Namespace) -> dict[str, Any]:
