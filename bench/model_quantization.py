@@ -9,6 +9,7 @@ only if no source loses more than half a point of accuracy.
 
 import argparse
 import json
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -28,6 +29,7 @@ def main() -> None:
     parser.add_argument("--model-dir", type=Path, default=Path("models"))
     parser.add_argument("--cache-dir", type=Path, default=Path(".data/cache"))
     parser.add_argument("--max-rows", type=int, default=0)
+    parser.add_argument("--save", type=Path, help="also keep the int8 graph at this path")
     args = parser.parse_args()
 
     card = json.loads((args.model_dir / "model.json").read_text())
@@ -51,6 +53,8 @@ def main() -> None:
             for name, path in (("fp32", fp32), ("int8", int8))
         }
         sizes = {"fp32": fp32.stat().st_size, "int8": int8.stat().st_size}
+        if args.save:
+            shutil.copyfile(int8, args.save)
 
     print(f"size fp32={sizes['fp32'] / 1e6:.1f} MB int8={sizes['int8'] / 1e6:.1f} MB")
     worst = 0.0

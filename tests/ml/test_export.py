@@ -86,6 +86,17 @@ def test_committed_model_gets_obvious_sentences_right(committed_model_dir):
     assert predicted == [label for _, label in OBVIOUS]
 
 
+def test_committed_int8_model_agrees_with_fp32_on_obvious_sentences(committed_model_dir):
+    path = committed_model_dir / "sentiment.int8.onnx"
+    if not path.exists():
+        pytest.skip("no int8 graph committed")
+    logits, ids, lengths, _ = _committed_logits(committed_model_dir, [t for t, _ in OBVIOUS])
+
+    (quantized,) = open_session(path).run(["logits"], {"input_ids": ids, "lengths": lengths})
+
+    assert (quantized.argmax(axis=1) == logits.argmax(axis=1)).all()
+
+
 def test_committed_model_is_exact_under_padding(committed_model_dir):
     logits, ids, lengths, session = _committed_logits(committed_model_dir, [t for t, _ in OBVIOUS])
     pad_id = json.loads((committed_model_dir / "model.json").read_text())["pad_id"]
@@ -98,7 +109,8 @@ def test_committed_model_is_exact_under_padding(committed_model_dir):
 
 
 def test_committed_artifacts_fit_the_size_budget(committed_model_dir):
-    names = ("sentiment.onnx", "tokenizer.json", "model.json")
-    total = sum((committed_model_dir / name).stat().st_size for name in names)
+    names = ("sentiment.onnx", "sentiment.int8.onnx", "tokenizer.json", "model.json")
+    paths = [committed_model_dir / name for name in names]
+    total = sum(path.stat().st_size for path in paths if path.exists())
 
     assert total <= 20 * 1024 * 1024
