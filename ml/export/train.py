@@ -67,7 +67,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--russian-repeats",
         type=int,
-        default=2,
+        default=3,
         help="times each Russian training row is seen per epoch",
     )
     parser.add_argument(
@@ -101,7 +101,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--skip-baselines", action="store_true")
-    parser.add_argument("--version-suffix", default="lstm1")
+    parser.add_argument("--version-suffix", default="lstm2")
 
     args = parser.parse_args(argv)
     args.head_tokens = args.head_tokens or args.max_length // 2
