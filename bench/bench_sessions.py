@@ -21,19 +21,16 @@ import statistics
 import subprocess
 import tempfile
 import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import aiomcache
-import asyncpg
 from litestar.testing import AsyncTestClient
 
 from api.cookies import SESSION_COOKIE
 from domain.auth import hash_token
-from infra.db import run_migrations
+from infra.db.scratch import scratch_database
 from infra.settings import DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD, Settings
 from tonality.app import create_app
 
@@ -47,18 +44,10 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def scratch_database() -> AsyncIterator[str]:
+async def bench_database() -> AsyncIterator[str]:
     server = os.environ.get("TONALITY_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-    name = f"tonality_bench_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(server)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    dsn = urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
-    try:
-        await run_migrations(dsn)
+    async with scratch_database(server, "tonality_bench") as dsn:
         yield dsn
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 @asynccontextmanager
@@ -114,7 +103,7 @@ async def login(client: AsyncTestClient) -> None:
 
 
 async def bench(requests: int, logins: int, concurrency: int) -> None:
-    async with scratch_database() as dsn, memcached_address() as cache:
+    async with bench_database() as dsn, memcached_address() as cache:
         data_dir = Path(tempfile.mkdtemp(prefix="tonality-bench-"))
         settings = Settings(
             database_url=dsn, memcached=cache, data_dir=data_dir, secret_key="b" * 48

@@ -15,17 +15,16 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 import msgspec
 import pytest
 from piccolo.engine.postgres import PostgresEngine
 
 from domain.blobs import BlobStore
 from infra.blobs import LocalBlobStore, S3BlobStore
-from infra.db import close_engine, open_engine, run_migrations
+from infra.db import close_engine, open_engine
 from infra.db.engine import bind_tables
+from infra.db.scratch import scratch_database
 
 MEMCACHED_BIN = shutil.which("memcached") or "/usr/bin/memcached"
 
@@ -52,11 +51,6 @@ def wait_for_port(host: str, port: int, timeout: float = 5.0) -> None:
 # Postgres
 
 
-def _with_database(server_dsn: str, database: str) -> str:
-    parts = urlsplit(server_dsn)
-    return urlunsplit(parts._replace(path=f"/{database}"))
-
-
 @pytest.fixture(scope="session")
 async def pg_dsn() -> AsyncIterator[str]:
     """A fresh, migrated database on the test server, dropped at the end.
@@ -65,17 +59,8 @@ async def pg_dsn() -> AsyncIterator[str]:
     the maintenance connection).
     """
     server_dsn = os.environ.get("TONALITY_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-    database = f"tonality_test_{uuid.uuid4().hex[:12]}"
-
-    admin = await asyncpg.connect(server_dsn)
-    await admin.execute(f'CREATE DATABASE "{database}"')
-    dsn = _with_database(server_dsn, database)
-    try:
-        await run_migrations(dsn)
+    async with scratch_database(server_dsn, "tonality_test") as dsn:
         yield dsn
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        await admin.close()
 
 
 @pytest.fixture(scope="session")

@@ -13,16 +13,14 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 import httpx
 import msgspec
 import pytest
 from litestar import Litestar
 
-from infra.db import run_migrations
 from infra.db.engine import TABLES
+from infra.db.scratch import scratch_database
 from infra.settings import Settings
 from tests.conftest import Memcached, S3Server
 from tonality.app import create_app
@@ -195,13 +193,5 @@ async def service(start_service: StartService) -> AsyncIterator[Service]:
 @pytest.fixture
 async def empty_dsn(pg_dsn: str) -> AsyncIterator[str]:
     """A migrated database of this test alone, for counts over all users."""
-    database = f"tonality_api_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(pg_dsn)
-    await admin.execute(f'CREATE DATABASE "{database}"')
-    dsn = urlunsplit(urlsplit(pg_dsn)._replace(path=f"/{database}"))
-    try:
-        await run_migrations(dsn)
+    async with scratch_database(pg_dsn, "tonality_api") as dsn:
         yield dsn
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        await admin.close()
