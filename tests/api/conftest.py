@@ -119,13 +119,21 @@ def unique_email(prefix: str = "user") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}@example.com"
 
 
+@pytest.fixture(scope="session")
+async def api_dsn(pg_dsn: str) -> AsyncIterator[str]:
+    """The apps' own database: the default admin is created only where no
+    admin exists yet, so other suites' users in `pg_dsn` must not leak in."""
+    async with scratch_database(pg_dsn, "tonality_api_apps") as dsn:
+        yield dsn
+
+
 @pytest.fixture
 def base_settings(
-    pg_dsn: str, memcached: Memcached, s3_server: S3Server, tmp_path: Path
+    api_dsn: str, memcached: Memcached, s3_server: S3Server, tmp_path: Path
 ) -> Settings:
     return Settings(
         data_dir=tmp_path,
-        database_url=pg_dsn,
+        database_url=api_dsn,
         memcached=memcached.address,
         s3_endpoint=s3_server.endpoint,
         s3_access_key=s3_server.access_key,

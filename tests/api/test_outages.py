@@ -49,8 +49,8 @@ class TcpProxy:
 
 
 @pytest.fixture
-async def proxied_dsn(pg_dsn: str) -> AsyncIterator[tuple[str, TcpProxy]]:
-    parts = urlsplit(pg_dsn)
+async def proxied_dsn(api_dsn: str) -> AsyncIterator[tuple[str, TcpProxy]]:
+    parts = urlsplit(api_dsn)
     proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 5432)
     await proxy.start()
     netloc = (
