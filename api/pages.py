@@ -1,5 +1,6 @@
 """Query parameters every list endpoint takes."""
 
+from datetime import date
 from typing import Annotated
 
 from litestar.params import Parameter
@@ -18,3 +19,12 @@ PageSize = Annotated[
     int, Parameter(ge=1, le=MAX_PAGE_SIZE, description=f"items per page, at most {MAX_PAGE_SIZE}")
 ]
 SearchText = Annotated[str | None, Parameter(max_length=200, description="substring to look for")]
+
+DateFrom = Annotated[
+    date | None,
+    Parameter(description="only items created on this day (UTC, YYYY-MM-DD) or later"),
+]
+DateTo = Annotated[
+    date | None,
+    Parameter(description="only items created on this day (UTC, YYYY-MM-DD) or earlier"),
+]

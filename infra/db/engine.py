@@ -8,11 +8,23 @@ import logging
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.table import Table
 
-from infra.db.tables import LoginFailureRow, SessionRow, UserRow
+from infra.db.tables import (
+    FileJobRow,
+    LoginFailureRow,
+    SessionRow,
+    TextPredictionRow,
+    UserRow,
+)
 
 logger = logging.getLogger(__name__)
 
-TABLES: tuple[type[Table], ...] = (UserRow, SessionRow, LoginFailureRow)
+TABLES: tuple[type[Table], ...] = (
+    UserRow,
+    SessionRow,
+    LoginFailureRow,
+    TextPredictionRow,
+    FileJobRow,
+)
 
 
 async def new_engine(dsn: str) -> PostgresEngine:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from piccolo.columns import (
+    BigInt,
+    BigSerial,
     Boolean,
     ForeignKey,
     Integer,
     OnDelete,
+    Real,
     Serial,
     Text,
     Timestamptz,
@@ -50,3 +53,44 @@ class LoginFailureRow(Table, tablename="tonality_login_failure"):
     failures = Integer(default=0)
     window_started_at = Timestamptz()
     locked_until = Timestamptz(null=True, default=None)
+
+
+class TextPredictionRow(Table, tablename="tonality_text_prediction"):
+    """One analysed text in its author's history."""
+
+    id = BigSerial(primary_key=True)
+    user = ForeignKey(references=UserRow, on_delete=OnDelete.cascade, null=False, index=True)
+    text = Text()
+    label = Varchar(length=16)
+    negative = Real()
+    neutral = Real()
+    positive = Real()
+    language = Varchar(length=8)
+    model_version = Varchar(length=64)
+    created_at = Timestamptz(index=True)
+
+
+class FileJobRow(Table, tablename="tonality_file_job"):
+    """An uploaded spreadsheet and the analysis of its rows."""
+
+    id = BigSerial(primary_key=True)
+    user = ForeignKey(references=UserRow, on_delete=OnDelete.cascade, null=False, index=True)
+    file_name = Varchar(length=255)
+    kind = Varchar(length=8)
+    column = Varchar(length=255, null=True, default=None)
+    status = Varchar(length=16, default="queued")
+    done = BigInt(default=0)
+    total = BigInt(default=0)
+    negative = BigInt(default=0)
+    neutral = BigInt(default=0)
+    positive = BigInt(default=0)
+    empty = BigInt(default=0)
+    error = Text(null=True, default=None)
+    attempts = Integer(default=0)
+    upload_key = Varchar(length=200)
+    upload_bytes = BigInt(default=0)
+    result_csv_key = Varchar(length=200, null=True, default=None)
+    result_xlsx_key = Varchar(length=200, null=True, default=None)
+    created_at = Timestamptz(index=True)
+    started_at = Timestamptz(null=True, default=None)
+    finished_at = Timestamptz(null=True, default=None)

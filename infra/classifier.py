@@ -1,0 +1,98 @@
+"""The ONNX runtime's classifier behind the domain's `SentimentClassifier`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import cast
+
+from domain.errors import DependencyUnavailable, InvalidInput
+from domain.predictions import Label, Language, Prediction, Scores, WordWeight
+from ml.runtime.batcher import MicroBatcher
+from ml.runtime.classifier import Classifier
+from ml.runtime.classifier import Prediction as RuntimePrediction
+from ml.runtime.errors import BatcherClosedError, EmptyTextError
+from ml.runtime.text import normalize
+
+logger = logging.getLogger(__name__)
+
+
+class OnnxSentimentClassifier:
+    """Micro-batched onnxruntime inference; start it before use.
+
+    `close()` answers what is queued, then releases the inference thread.
+    """
+
+    def __init__(self, model_dir: Path | None = None, *, intra_op_threads: int = 1) -> None:
+        self._classifier = Classifier(model_dir, intra_op_threads=intra_op_threads)
+        self._batcher = MicroBatcher(self._classifier)
+        logger.info("model loaded version=%s", self._classifier.version)
+
+    @property
+    def version(self) -> str:
+        return self._classifier.version
+
+    @property
+    def card(self) -> dict[str, object]:
+        return dict(self._classifier.card)
+
+    async def start(self) -> OnnxSentimentClassifier:
+        await self._batcher.start()
+
+        return self
+
+    async def close(self) -> None:
+        await self._batcher.close()
+
+    async def __aenter__(self) -> OnnxSentimentClassifier:
+        return await self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def normalize(self, text: str) -> str:
+        return normalize(text)
+
+    async def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        try:
+            found = await self._batcher.predict(texts)
+        except EmptyTextError as error:
+            raise InvalidInput(str(error)) from None
+        except BatcherClosedError:
+            raise DependencyUnavailable("model") from None
+
+        return [_prediction(one) for one in found]
+
+    async def explain(self, text: str) -> list[WordWeight]:
+        try:
+            weights = await self._batcher.explain(text)
+        except EmptyTextError as error:
+            raise InvalidInput(str(error)) from None
+        except BatcherClosedError:
+            raise DependencyUnavailable("model") from None
+
+        return [WordWeight(token=word, weight=round(weight, 4)) for word, weight in weights]
+
+    async def check(self) -> None:
+        """Raise unless the model answers; the readiness probe calls it."""
+        if not self._batcher.running:
+            raise DependencyUnavailable("model")
+
+
+def _prediction(found: RuntimePrediction) -> Prediction:
+    scores = found.scores
+    return Prediction(
+        label=cast(Label, found.label),
+        scores=Scores(
+            negative=scores["negative"], neutral=scores["neutral"], positive=scores["positive"]
+        ),
+        language=cast(Language, found.language),
+        model_version=found.model_version,
+    )
