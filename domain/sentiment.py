@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
@@ -14,8 +13,6 @@ from domain.errors import InvalidInput, NotFound
 from domain.periods import Period
 from domain.predictions import Prediction, SentimentClassifier, WordWeight
 from domain.users import User
-
-logger = logging.getLogger(__name__)
 
 MAX_TEXT_LENGTH = 10_000
 MAX_BATCH_TEXTS = 100
@@ -157,23 +154,28 @@ class Sentiment:
         return explained
 
     async def _predictions(self, texts: list[str]) -> list[Prediction]:
-        """Verdicts from the cache where it has them, from the model otherwise."""
+        """Verdicts from the cache where it has them, from the model otherwise;
+        texts with one normalised form are run once."""
         version = self._classifier.version
         keys = [cache_key(version, self._classifier.normalize(text)) for text in texts]
         cached = await self._cache.get_many(keys)
         found = {
-            index: hit
-            for index, hit in enumerate(cached)
+            key: hit
+            for key, hit in zip(keys, cached, strict=True)
             if hit is not None and hit.model_version == version
         }
 
-        missing = [index for index in range(len(texts)) if index not in found]
-        if missing:
-            fresh = await self._classifier.predict([texts[index] for index in missing])
-            found.update(zip(missing, fresh, strict=True))
-            await self._cache.set_many([(keys[index], found[index]) for index in missing])
+        missing: dict[str, str] = {}
+        for key, text in zip(keys, texts, strict=True):
+            if key not in found:
+                missing.setdefault(key, text)
 
-        return [found[index] for index in range(len(texts))]
+        if missing:
+            fresh = await self._classifier.predict(list(missing.values()))
+            found.update(zip(missing, fresh, strict=True))
+            await self._cache.set_many([(key, found[key]) for key in missing])
+
+        return [found[key] for key in keys]
 
 
 def clean_text(text: str, field: str) -> str:
