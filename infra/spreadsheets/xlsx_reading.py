@@ -144,12 +144,11 @@ def _check_entry_count(path: Path, limits: XlsxLimits) -> None:
 def _load(path: Path) -> openpyxl.Workbook:
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
-    except DefusedXmlException as error:
-        raise SpreadsheetError(_ENTITIES) from error
     except Exception as error:
         # NOTE: openpyxl meets a malformed part with whatever its parser
-        # raises (KeyError, ValueError, TypeError, ParseError, ...).
-        raise SpreadsheetError(_INVALID) from error
+        # raises (KeyError, ValueError, TypeError, ParseError, ...), and
+        # wraps some of them in a ValueError of its own.
+        raise _unreadable(error) from error
 
 
 def _sheet_rows(sheet: Any) -> Rows:
@@ -162,12 +161,19 @@ def _sheet_rows(sheet: Any) -> Rows:
             cells = [cell_text(value) for value in values]
             if any(cells):
                 yield cells
-    except DefusedXmlException as error:
-        raise SpreadsheetError(_ENTITIES) from error
     except SpreadsheetError:
         raise
     except Exception as error:
-        raise SpreadsheetError(f"{_INVALID}: its first sheet cannot be read") from error
+        raise _unreadable(error) from error
+
+
+def _unreadable(error: BaseException) -> SpreadsheetError:
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, DefusedXmlException):
+            return SpreadsheetError(_ENTITIES)
+        cause = cause.__cause__ or cause.__context__
+    return SpreadsheetError(_INVALID)
 
 
 def _too_many_entries(count: int, limits: XlsxLimits) -> SpreadsheetError:
