@@ -16,7 +16,7 @@ class CsvResultWriter:
     decimals; blank for an empty text), handing bytes to `write` in chunks
     as rows come. Comma-separated, minimal quoting, CRLF line ends."""
 
-    def __init__(self, write: Callable[[bytes], None], header: list[str]) -> None:
+    def __init__(self, write: Callable[[bytes], object], header: list[str]) -> None:
         self._sink = ChunkedSink(write)
         self._text = io.StringIO()
         self._csv = csv.writer(self._text, lineterminator="\r\n")

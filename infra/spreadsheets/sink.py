@@ -12,7 +12,7 @@ class ChunkedSink:
     counts every byte, so zipfile can `tell()` its offset on a stream it
     cannot seek (it then writes sizes after each entry)."""
 
-    def __init__(self, write: Callable[[bytes], None], chunk_bytes: int = CHUNK_BYTES) -> None:
+    def __init__(self, write: Callable[[bytes], object], chunk_bytes: int = CHUNK_BYTES) -> None:
         self._write = write
         self._chunk_bytes = chunk_bytes
         self._buffer = bytearray()

@@ -97,7 +97,7 @@ class XlsxResultWriter:
     handing bytes to `write` in chunks as rows come. Text stays text, so a
     "007" keeps its zeros."""
 
-    def __init__(self, write: Callable[[bytes], None], header: list[str]) -> None:
+    def __init__(self, write: Callable[[bytes], object], header: list[str]) -> None:
         self._sink = ChunkedSink(write)
         self._zip = zipfile.ZipFile(
             self._sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=_COMPRESS_LEVEL
@@ -173,6 +173,8 @@ class XlsxResultWriter:
 def _text(value: str) -> str:
     text = _NOT_XML.sub("", value)[:EXCEL_MAX_CELL_CHARS]
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # XML parsers turn a raw CR into LF; a character reference survives.
+    text = text.replace("\r", "&#13;")
     if _SPACE_AT_ENDS.search(text):
         return f'<t xml:space="preserve">{text}</t>'
     return f"<t>{text}</t>"
