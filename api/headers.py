@@ -22,6 +22,14 @@ SCHEMA_PAGE_POLICY = (
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
 
+# The web client's pages and files (handlers.web): its own scripts, styles
+# and images only, the API on the same origin, avatars previewed from blob:.
+WEB_CLIENT_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
+    "connect-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'self'"
+)
+
 HSTS = "max-age=31536000; includeSubDomains"
 
 
@@ -38,8 +46,7 @@ def security_headers(hsts: bool) -> BeforeMessageSendHookHandler:
         headers["Referrer-Policy"] = "no-referrer"
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
         headers["Cross-Origin-Resource-Policy"] = "same-origin"
-        schema_page = scope.get("path", "").startswith(SCHEMA_PATH)
-        headers["Content-Security-Policy"] = SCHEMA_PAGE_POLICY if schema_page else API_POLICY
+        headers["Content-Security-Policy"] = _policy_for(scope.get("path", ""))
         # Answers carry accounts and sessions: no browser or proxy may keep
         # them unless the handler chose a policy (the avatar, the assets).
         if "cache-control" not in headers:
@@ -48,3 +55,13 @@ def security_headers(hsts: bool) -> BeforeMessageSendHookHandler:
             headers["Strict-Transport-Security"] = HSTS
 
     return add_headers
+
+
+def _policy_for(path: str) -> str:
+    """The schema page's, the API's below /api and at /metrics, else the client's."""
+    if path.startswith(SCHEMA_PATH):
+        return SCHEMA_PAGE_POLICY
+    if path == "/api" or path.startswith(("/api/", "/metrics")):
+        return API_POLICY
+
+    return WEB_CLIENT_POLICY

@@ -50,6 +50,7 @@ GROUPS: dict[str, str] = {
     "accounts": "handlers.accounts",
     "admin": "handlers.admin",
     "service": "handlers.service",
+    "web": "handlers.web",
 }
 # These groups live under /api/v1 behind the session middleware. The
 # service group brings its own prefixes (/metrics sits outside /api/v1).
