@@ -34,10 +34,6 @@ class OnnxSentimentClassifier:
     def version(self) -> str:
         return self._classifier.version
 
-    @property
-    def card(self) -> dict[str, object]:
-        return dict(self._classifier.card)
-
     async def start(self) -> OnnxSentimentClassifier:
         await self._batcher.start()
 

@@ -58,3 +58,15 @@ class BlobProbe:
     async def check(self) -> None:
         async with asyncio.timeout(self._timeout):
             await self._store.check()
+
+
+class ModelProbe:
+    """The classifier's inference thread takes requests."""
+
+    name = "model"
+
+    def __init__(self, classifier: Checkable) -> None:
+        self._classifier = classifier
+
+    async def check(self) -> None:
+        await self._classifier.check()

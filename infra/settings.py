@@ -59,6 +59,13 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     max_body_bytes: Positive = 1 << 20
     avatar_max_bytes: Positive = 2 << 20
     upload_max_bytes: Positive = 50 << 20
+    upload_max_rows: Positive = 1_000_000
+    xlsx_max_uncompressed_bytes: Positive = 1 << 30
+    job_max_attempts: Positive = 3
+    job_heartbeat_seconds: Positive = 30
+    worker_concurrency: Positive = 2
+    # unset: `serve` runs the job worker itself when Postgres is embedded
+    worker_in_process: bool | None = None
     model_dir: Path | None = None  # unset: the repository's models/
     log_json: bool = False
     log_level: str = "INFO"
@@ -66,6 +73,13 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     @property
     def is_production(self) -> bool:
         return self.env is Environment.PRODUCTION
+
+    @property
+    def runs_worker_in_process(self) -> bool:
+        if self.worker_in_process is None:
+            return self.database_url is None
+
+        return self.worker_in_process
 
 
 class SettingsError(Exception):

@@ -12,6 +12,7 @@ from piccolo.columns import Column
 from piccolo.columns.combination import Or
 
 from domain.users import EmailTaken, NewUser, Role, User, UserChanges
+from infra.db.search import like_pattern
 from infra.db.tables import UserRow
 
 _COLUMNS = UserRow.all_columns()
@@ -24,12 +25,6 @@ ADMIN_SEATS_LOCK = 7_301_954_126
 def normalise_email(email: str) -> str:
     """Emails are compared and stored lower-cased."""
     return email.strip().lower()
-
-
-def _like_pattern(q: str) -> str:
-    """A substring pattern in which `%`, `_` and `\\` match themselves."""
-    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def _to_user(row: dict[str, Any]) -> User:
@@ -121,7 +116,7 @@ def _matching(q: str | None) -> Or | None:
     if not text:
         return None
 
-    pattern = _like_pattern(text)
+    pattern = like_pattern(text)
     return (
         UserRow.email.ilike(pattern)
         | UserRow.first_name.ilike(pattern)

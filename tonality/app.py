@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from copy import copy
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from litestar import Litestar, Request, Response, Router
 from litestar.di import Provide
@@ -38,8 +38,12 @@ from domain.accounts import Accounts
 from domain.administration import Administration
 from domain.auth import AuthService, utc_now
 from domain.health import Probe
+from domain.jobs import FileJobs, JobRunner
 from infra.settings import Settings
 from tonality import __version__
+
+if TYPE_CHECKING:
+    from domain.sentiment import Sentiment
 
 logger = logging.getLogger(__name__)
 
@@ -49,9 +53,13 @@ API_PREFIX = "/api/v1"
 GROUPS: dict[str, str] = {
     "accounts": "handlers.accounts",
     "admin": "handlers.admin",
+    "sentiment": "handlers.sentiment",
+    "jobs": "handlers.jobs",
     "service": "handlers.service",
     "web": "handlers.web",
 }
+# Groups that need the model loaded.
+MODEL_GROUPS = frozenset({"sentiment", "jobs"})
 # These groups live under /api/v1 behind the session middleware. The
 # service group brings its own prefixes (/metrics sits outside /api/v1).
 PRIVATE_GROUPS = frozenset({"accounts", "admin", "sentiment", "jobs"})
@@ -65,7 +73,7 @@ API_DESCRIPTION = (
 
 # What a handler's signature receives without the client sending it.
 INJECTED = frozenset(
-    {"request", "accounts", "administration", "auth", "probes", "model_card"}
+    {"request", "accounts", "administration", "auth", "probes", "model_card", "sentiment", "jobs"}
     | {"cookie_policy", "settings"}
 )
 
@@ -81,6 +89,8 @@ class Services:
     auth: AuthService
     probes: Sequence[Probe]
     model_card: dict[str, Any] | None
+    sentiment: Sentiment
+    jobs: FileJobs
 
 
 def create_app(
@@ -108,7 +118,7 @@ def create_app(
         route_handlers=route_handlers,
         dependencies=_dependencies(services, settings, cookie_policy),
         exception_handlers=_exception_handlers(),
-        lifespan=[_lifespan(settings, services, secret_key, clock or utc_now)],
+        lifespan=[_lifespan(settings, names, services, secret_key, clock or utc_now)],
         middleware=[RequestIdMiddleware, MetricsMiddleware],
         before_send=[security_headers(hsts=settings.cookie_secure)],
         request_max_body_size=settings.max_body_bytes,
@@ -209,6 +219,8 @@ def _dependencies(
         "auth": provide(lambda: services.auth),
         "probes": provide(lambda: services.probes),
         "model_card": provide(lambda: services.model_card),
+        "sentiment": provide(lambda: services.sentiment),
+        "jobs": provide(lambda: services.jobs),
         "cookie_policy": provide(lambda: cookie_policy),
         "settings": provide(lambda: settings),
     }
@@ -274,6 +286,7 @@ def _unexpected(_: Request, exc: Exception) -> Response[ErrorBody]:
 
 def _lifespan(
     settings: Settings,
+    names: Sequence[str],
     services: Services,
     secret_key: str,
     clock: Callable[[], datetime],
@@ -281,7 +294,7 @@ def _lifespan(
     @asynccontextmanager
     async def backing_services(_: Litestar) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            await _start(stack, settings, services, secret_key, clock)
+            await _start(stack, settings, names, services, secret_key, clock)
             logger.info("service started")
             yield
 
@@ -293,13 +306,53 @@ def _lifespan(
 async def _start(
     stack: AsyncExitStack,
     settings: Settings,
+    names: Sequence[str],
     services: Services,
     secret_key: str,
     clock: Callable[[], datetime],
 ) -> None:
     """Open every backing service, build the domain, register the cleanups."""
-    from infra.db import close_engine, open_engine, run_migrations
     from infra.model_card import read_model_card
+    from infra.probes import ModelProbe
+
+    backends = await open_backends(stack, settings)
+    _build_domain(services, settings, secret_key, clock, backends.cache, backends.blobs)
+    services.probes = _probes(backends.engine, backends.cache, backends.blobs)
+    services.model_card = read_model_card(settings.model_dir)
+
+    if MODEL_GROUPS & set(names):
+        classifier = await open_classifier(stack, settings)
+        services.probes = [*services.probes, ModelProbe(classifier)]
+        if "sentiment" in names:
+            services.sentiment = _sentiment(settings, classifier, clock)
+        if "jobs" in names:
+            services.jobs = _file_jobs(settings, backends, clock)
+        if "jobs" in names and settings.runs_worker_in_process:
+            runner = job_runner(settings, backends, classifier, clock)
+            await start_worker(stack, settings, backends.dsn, runner)
+
+    await services.administration.ensure_default_admin(
+        settings.admin_email, settings.admin_password
+    )
+    purged = await services.auth.purge_expired()
+    logger.info("expired sessions purged count=%s", purged)
+
+
+class Backends:
+    """The adapters every process of the service opens at startup."""
+
+    def __init__(self, dsn: str, engine: Any, cache: Any, blobs: Any) -> None:
+        self.dsn = dsn
+        self.engine = engine
+        self.cache = cache
+        self.blobs = blobs
+
+
+async def open_backends(stack: AsyncExitStack, settings: Settings) -> Backends:
+    """Postgres (embedded unless configured) with migrations and the job
+    queue's tables, the session cache and the object store."""
+    from infra.db import close_engine, open_engine, run_migrations
+    from infra.queue import install_queue
 
     if settings.database_url is not None:
         dsn = settings.database_url
@@ -311,6 +364,7 @@ async def _start(
         stack.push_async_callback(embedded.stop)
 
     await run_migrations(dsn)
+    await install_queue(dsn)
     engine = await open_engine(dsn)
     stack.push_async_callback(close_engine, engine)
 
@@ -320,15 +374,95 @@ async def _start(
     if hasattr(blobs, "close"):
         stack.push_async_callback(blobs.close)
 
-    _build_domain(services, settings, secret_key, clock, cache, blobs)
-    services.probes = _probes(engine, cache, blobs)
-    services.model_card = read_model_card(settings.model_dir)
+    return Backends(dsn, engine, cache, blobs)
 
-    await services.administration.ensure_default_admin(
-        settings.admin_email, settings.admin_password
+
+async def open_classifier(stack: AsyncExitStack, settings: Settings) -> Any:
+    """The model behind a micro-batcher, loaded off the event loop."""
+    import asyncio
+
+    from infra.classifier import OnnxSentimentClassifier
+
+    classifier = await asyncio.to_thread(OnnxSentimentClassifier, settings.model_dir)
+    await classifier.start()
+    stack.push_async_callback(classifier.close)
+
+    return classifier
+
+
+def _sentiment(settings: Settings, classifier: Any, clock: Callable[[], datetime]) -> Sentiment:
+    from domain.sentiment import Sentiment
+    from infra.history import PiccoloTextHistory
+    from infra.prediction_cache import MemcachedPredictionCache, NullPredictionCache
+
+    cache: Any = NullPredictionCache()
+    if settings.memcached is not None:
+        host, _, port = settings.memcached.rpartition(":")
+        cache = MemcachedPredictionCache(host or "127.0.0.1", int(port))
+
+    return Sentiment(classifier=classifier, history=PiccoloTextHistory(), cache=cache, clock=clock)
+
+
+def _file_jobs(settings: Settings, backends: Backends, clock: Callable[[], datetime]) -> FileJobs:
+    from infra.job_files import SpreadsheetFileTypes
+    from infra.jobs import PiccoloJobRepository
+    from infra.queue import PgJobQueue
+
+    return FileJobs(
+        jobs=PiccoloJobRepository(),
+        queue=PgJobQueue(backends.engine.pool),
+        blobs=backends.blobs,
+        file_types=SpreadsheetFileTypes(),
+        max_upload_bytes=settings.upload_max_bytes,
+        clock=clock,
     )
-    purged = await services.auth.purge_expired()
-    logger.info("expired sessions purged count=%s", purged)
+
+
+def job_runner(
+    settings: Settings, backends: Backends, classifier: Any, clock: Callable[[], datetime]
+) -> JobRunner:
+    from infra.job_files import BlobResultWriter, BlobTableReader
+    from infra.jobs import PiccoloJobRepository
+    from infra.queue import PgJobQueue
+    from infra.spreadsheets import XlsxLimits
+
+    limits = XlsxLimits(max_uncompressed_bytes=settings.xlsx_max_uncompressed_bytes)
+    return JobRunner(
+        jobs=PiccoloJobRepository(),
+        queue=PgJobQueue(backends.engine.pool),
+        blobs=backends.blobs,
+        tables=BlobTableReader(backends.blobs, limits=limits),
+        results=BlobResultWriter(backends.blobs),
+        classifier=classifier,
+        max_rows=settings.upload_max_rows,
+        max_attempts=settings.job_max_attempts,
+        clock=clock,
+    )
+
+
+async def start_worker(
+    stack: AsyncExitStack, settings: Settings, dsn: str, runner: JobRunner
+) -> None:
+    """Run queued jobs in the background until the stack closes."""
+    import asyncio
+    from functools import partial
+
+    from handlers.jobs import run_file_job
+    from infra.queue import QueueWorker
+
+    worker = QueueWorker(
+        dsn,
+        partial(run_file_job, runner=runner),
+        concurrency=settings.worker_concurrency,
+        heartbeat_seconds=settings.job_heartbeat_seconds,
+    )
+    task = asyncio.create_task(worker.run(), name="job-worker")
+
+    async def stop() -> None:
+        worker.stop()
+        await task
+
+    stack.push_async_callback(stop)
 
 
 def _build_domain(

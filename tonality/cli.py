@@ -1,4 +1,4 @@
-"""The `tonality` command: serve, migrate, create-admin, train."""
+"""The `tonality` command: serve, worker, migrate, create-admin, train."""
 
 from __future__ import annotations
 
@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve_parser.set_defaults(run=serve)
 
+    worker_parser = commands.add_parser("worker", help="run queued file jobs")
+    worker_parser.set_defaults(run=worker)
+
     migrate_parser = commands.add_parser("migrate", help="apply database migrations")
     migrate_parser.set_defaults(run=migrate)
 
@@ -130,6 +133,20 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
 
 def _stopped_by_signal(signum: int, frame: FrameType | None) -> None:
     logger.info("stopped by signal signal=%s", signal.Signals(signum).name)
+
+
+def worker(settings: Settings, args: argparse.Namespace) -> int:
+    from tonality.worker import run_worker
+
+    if settings.database_url is None:
+        logger.warning(
+            "no TONALITY_DATABASE_URL: this worker uses the embedded Postgres in %s; "
+            "`tonality serve` already runs a worker of its own there",
+            settings.data_dir,
+        )
+    asyncio.run(run_worker(settings))
+
+    return 0
 
 
 def migrate(settings: Settings, args: argparse.Namespace) -> int:
