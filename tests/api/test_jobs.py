@@ -12,7 +12,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from tests.api.conftest import Browser, Service, StartService
+from tests.api.conftest import PASSWORD, Browser, Service, StartService
 
 JOB_GROUPS = ["accounts", "jobs", "service"]
 REVIEWS = [
@@ -404,3 +404,33 @@ async def stored_keys(service: Service, user_id: int) -> list[str]:
         lambda: list(client.list_objects(settings.s3_bucket, f"users/{user_id}/", recursive=True))
     )
     return [found.object_name or "" for found in listed]
+
+
+async def test_closing_the_account_removes_its_jobs_and_their_objects(
+    jobs_service: Service,
+) -> None:
+    browser, user = await jobs_service.user()
+    created = await upload(browser, "mine.csv", csv_bytes([("text",), ("Superb!",)]))
+    await finished(browser, created.json()["id"])
+    assert await stored_keys(jobs_service, user["id"]) != []
+
+    response = await browser.send("DELETE", "/me", json={"password": PASSWORD})
+
+    assert response.status_code == 204
+    assert await stored_keys(jobs_service, user["id"]) == []
+    assert await job_rows_of(jobs_service, user["id"]) == 0
+
+
+async def job_rows_of(service: Service, user_id: int) -> int:
+    import asyncpg
+
+    assert service.settings.database_url is not None
+    connection = await asyncpg.connect(service.settings.database_url)
+    try:
+        count = await connection.fetchval(
+            'SELECT count(*) FROM tonality_file_job WHERE "user" = $1', user_id
+        )
+    finally:
+        await connection.close()
+
+    return int(count)
