@@ -243,7 +243,8 @@ class FileJobs:
                 )
             )
         except BaseException:
-            await self._blobs.delete(key)
+            with contextlib.suppress(Exception):
+                await self._blobs.delete(key)
             raise
 
         try:
@@ -297,8 +298,11 @@ class FileJobs:
         logger.info("job deleted job_id=%s status=%s", job.id, job.status)
 
     async def _forget(self, job: Job) -> None:
-        await self._jobs.remove(job.user_id, job.id)
-        await _delete_objects(self._blobs, job)
+        """Undo a submission that could not be queued, as far as possible."""
+        with contextlib.suppress(Exception):
+            await self._jobs.remove(job.user_id, job.id)
+        with contextlib.suppress(Exception):
+            await _delete_objects(self._blobs, job)
 
 
 class JobRunner:
