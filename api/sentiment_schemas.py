@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import msgspec
 
 from domain.predictions import Label, Language, Scores, WordWeight
 from domain.sentiment import ExplainedPrediction, PredictionPage, SavedPrediction
+
+Explanation = Annotated[
+    list[WordWeight],
+    msgspec.Meta(
+        description=(
+            "only with explain=true: each word of the text as written, and how far"
+            " it pushed the verdict towards the label (negative: away from it)"
+        )
+    ),
+]
 
 
 class PredictionOut(msgspec.Struct, kw_only=True):
@@ -17,7 +28,7 @@ class PredictionOut(msgspec.Struct, kw_only=True):
     scores: Scores
     language: Language
     model_version: str
-    explanation: list[WordWeight] | msgspec.UnsetType = msgspec.UNSET
+    explanation: Explanation | msgspec.UnsetType = msgspec.UNSET
 
     @classmethod
     def of(cls, found: ExplainedPrediction) -> PredictionOut:
@@ -68,7 +79,7 @@ class AnalysedTextOut(TextPredictionOut, kw_only=True):
     """The answer to one analysed text: as saved, plus the word weights
     when they were asked for."""
 
-    explanation: list[WordWeight] | msgspec.UnsetType = msgspec.UNSET
+    explanation: Explanation | msgspec.UnsetType = msgspec.UNSET
 
     @classmethod
     def of(cls, saved: SavedPrediction) -> AnalysedTextOut:
