@@ -13,7 +13,7 @@ from domain.predictions import Prediction, Scores
 from domain.sentiment import cache_key
 from infra.db.tables import TextPredictionRow
 from ml.runtime.text import normalize
-from tests.api.conftest import PASSWORD, Browser, Service
+from tests.api.conftest import PASSWORD, Browser, Service, StartService
 from tests.conftest import Memcached
 
 RUSSIAN_PRAISE = "Отличный фильм, очень понравился!"
@@ -338,7 +338,7 @@ async def test_a_repeat_is_answered_from_memcached_and_still_saved(
     ]
 
 
-async def test_analysis_works_without_memcached(start_service: Any) -> None:
+async def test_analysis_works_without_memcached(start_service: StartService) -> None:
     async with start_service(memcached=None) as service:
         browser, _ = await service.user()
 
@@ -347,6 +347,23 @@ async def test_analysis_works_without_memcached(start_service: Any) -> None:
 
         assert first["label"] == second["label"] == "negative"
         assert len(await history_texts(browser)) == 2
+
+
+async def test_analysis_answers_from_the_model_while_memcached_is_down(
+    start_service: StartService, memcached_process: Memcached
+) -> None:
+    async with start_service(memcached=memcached_process.address) as service:
+        browser, _ = await service.user()
+        await analyse(browser, RUSSIAN_PRAISE)
+        memcached_process.kill()
+
+        again = await analyse(browser, RUSSIAN_PRAISE)
+        batch = await browser.send("POST", "/sentiment/batch", json={"texts": [ENGLISH_COMPLAINT]})
+
+        assert again["label"] == "positive"
+        assert batch.status_code == 200
+        assert batch.json()["items"][0]["label"] == "negative"
+        assert await history_texts(browser) == [RUSSIAN_PRAISE, RUSSIAN_PRAISE]
 
 
 async def test_deleting_the_account_removes_its_history(service: Service) -> None:
