@@ -16,6 +16,9 @@ from domain.users import User
 
 MAX_TEXT_LENGTH = 10_000
 MAX_BATCH_TEXTS = 100
+# An explanation classifies the text once per word, about 3 s for a text at
+# the length limit; a batch may ask for as much of that as one text may.
+MAX_EXPLAINED_BATCH_CHARACTERS = MAX_TEXT_LENGTH
 MAX_PAGE_SIZE = 100
 MAX_QUERY_LENGTH = 200
 
@@ -114,6 +117,13 @@ class Sentiment:
             raise InvalidInput(f"texts may hold at most {MAX_BATCH_TEXTS} texts; got {len(texts)}")
 
         cleaned = [clean_text(text, f"texts[{index}]") for index, text in enumerate(texts)]
+        explained_length = sum(len(text) for text in cleaned) if explain else 0
+        if explained_length > MAX_EXPLAINED_BATCH_CHARACTERS:
+            raise InvalidInput(
+                f"with explain, the texts may hold at most {MAX_EXPLAINED_BATCH_CHARACTERS}"
+                f" characters in all; these hold {explained_length}: send fewer or shorter"
+                " texts, or leave explain off"
+            )
 
         return await self._explained(cleaned, explain)
 

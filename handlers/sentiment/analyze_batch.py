@@ -9,7 +9,12 @@ from litestar.params import JSONBody
 
 from api.openapi import errors
 from api.sentiment_schemas import PredictionListOut
-from domain.sentiment import MAX_BATCH_TEXTS, MAX_TEXT_LENGTH, Sentiment
+from domain.sentiment import (
+    MAX_BATCH_TEXTS,
+    MAX_EXPLAINED_BATCH_CHARACTERS,
+    MAX_TEXT_LENGTH,
+    Sentiment,
+)
 
 # Every text at its limit with each character \u-escaped, plus the JSON
 # around them: a full batch is never refused for its size alone.
@@ -25,11 +30,20 @@ Texts = Annotated[
         examples=[["Отличный фильм!", "This was a terrible waste of time."]],
     ),
 ]
+Explain = Annotated[
+    bool,
+    msgspec.Meta(
+        description=(
+            "add each word's weight; the texts may then hold at most"
+            f" {MAX_EXPLAINED_BATCH_CHARACTERS} characters in all"
+        )
+    ),
+]
 
 
 class TextsToAnalyse(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     texts: Texts
-    explain: bool = False
+    explain: Explain = False
 
 
 @post(
@@ -38,7 +52,11 @@ class TextsToAnalyse(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     tags=["sentiment"],
     request_max_body_size=BATCH_BODY_MAX_BYTES,
     responses=errors(
-        (422, "no texts, more than 100, or a text empty or too long (`detail` names its index)"),
+        (
+            422,
+            "no texts, more than 100, a text empty or too long (`detail` names its"
+            " index), or too much text to explain",
+        ),
         (503, "the model or another backing service is unavailable"),
     ),
 )

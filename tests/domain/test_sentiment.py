@@ -272,6 +272,16 @@ async def test_invalid_batch_is_refused_naming_the_problem(
     assert classifier.predicted == []
 
 
+async def test_batch_explanations_are_bounded_in_total_length(
+    sentiment: Sentiment, classifier: CountingClassifier
+) -> None:
+    texts = ["a" * 4_000, "b" * 4_000, "c" * 2_001]
+    with pytest.raises(InvalidInput, match="at most 10000 characters in all; these hold 10001"):
+        await sentiment.analyze_batch(texts, explain=True)
+
+    assert len(await sentiment.analyze_batch(texts)) == 3
+
+
 async def test_history_lists_only_ones_own_texts_newest_first(
     classifier: CountingClassifier, history: InMemoryHistory
 ) -> None:
