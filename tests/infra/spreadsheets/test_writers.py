@@ -136,12 +136,18 @@ def test_xlsx_text_is_escaped_stripped_of_control_characters_and_capped(tmp_path
     writer = XlsxResultWriter(out.write, ["text"])
     writer.write_row(["<b>&amp;</b>\x00\x01\x0b ok"], "neutral", (0.3, 0.4, 0.3))
     writer.write_row(["  spaced\nlines  "], "neutral", (0.3, 0.4, 0.3))
+    writer.write_row(["windows\r\nline\tend"], "neutral", (0.3, 0.4, 0.3))
     writer.write_row(["ж" * (EXCEL_MAX_CELL_CHARS + 10)], "neutral", (0.3, 0.4, 0.3))
     writer.close()
 
     texts = [row[0] for row in xlsx_rows(out.getvalue(), tmp_path)[1:]]
 
-    assert texts == ["<b>&amp;</b> ok", "  spaced\nlines  ", "ж" * EXCEL_MAX_CELL_CHARS]
+    assert texts == [
+        "<b>&amp;</b> ok",
+        "  spaced\nlines  ",
+        "windows\r\nline\tend",
+        "ж" * EXCEL_MAX_CELL_CHARS,
+    ]
 
 
 def test_xlsx_results_are_a_zip_written_without_seeking(tmp_path: Path) -> None:
