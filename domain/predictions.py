@@ -44,6 +44,10 @@ class SentimentClassifier(Protocol):
         """The text as the model sees it; equal results get equal verdicts."""
         ...
 
+    def language_of(self, text: str) -> Language:
+        """The language of `text` as written."""
+        ...
+
     async def predict(self, texts: Sequence[str]) -> list[Prediction]:
         """Classify non-empty texts, in order."""
         ...

@@ -185,7 +185,12 @@ class Sentiment:
             found.update(zip(missing, fresh, strict=True))
             await self._cache.set_many([(key, found[key]) for key in missing])
 
-        return [found[key] for key in keys]
+        # The verdict depends on the normalised text alone, the language on
+        # the text as written (a long English URL makes a Russian text "en").
+        return [
+            msgspec.structs.replace(found[key], language=self._classifier.language_of(text))
+            for key, text in zip(keys, texts, strict=True)
+        ]
 
 
 def clean_text(text: str, field: str) -> str:

@@ -14,7 +14,7 @@ from ml.runtime.batcher import MicroBatcher
 from ml.runtime.classifier import Classifier
 from ml.runtime.classifier import Prediction as RuntimePrediction
 from ml.runtime.errors import BatcherClosedError, EmptyTextError
-from ml.runtime.text import normalize
+from ml.runtime.text import detect_language, normalize
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +55,9 @@ class OnnxSentimentClassifier:
 
     def normalize(self, text: str) -> str:
         return normalize(text)
+
+    def language_of(self, text: str) -> Language:
+        return cast(Language, detect_language(text))
 
     async def predict(self, texts: Sequence[str]) -> list[Prediction]:
         try:

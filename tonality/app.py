@@ -324,7 +324,7 @@ async def _start(
         classifier = await open_classifier(stack, settings)
         services.probes = [*services.probes, ModelProbe(classifier)]
         if "sentiment" in names:
-            services.sentiment = _sentiment(settings, classifier, clock)
+            services.sentiment = _sentiment(stack, settings, classifier, clock)
         if "jobs" in names:
             services.jobs = _file_jobs(settings, backends, clock)
         if "jobs" in names and settings.runs_worker_in_process:
@@ -390,7 +390,9 @@ async def open_classifier(stack: AsyncExitStack, settings: Settings) -> Any:
     return classifier
 
 
-def _sentiment(settings: Settings, classifier: Any, clock: Callable[[], datetime]) -> Sentiment:
+def _sentiment(
+    stack: AsyncExitStack, settings: Settings, classifier: Any, clock: Callable[[], datetime]
+) -> Sentiment:
     from domain.sentiment import Sentiment
     from infra.history import PiccoloTextHistory
     from infra.prediction_cache import MemcachedPredictionCache, NullPredictionCache
@@ -399,6 +401,7 @@ def _sentiment(settings: Settings, classifier: Any, clock: Callable[[], datetime
     if settings.memcached is not None:
         host, _, port = settings.memcached.rpartition(":")
         cache = MemcachedPredictionCache(host or "127.0.0.1", int(port))
+        stack.push_async_callback(cache.close)
 
     return Sentiment(classifier=classifier, history=PiccoloTextHistory(), cache=cache, clock=clock)
 

@@ -390,3 +390,19 @@ async def test_the_schema_documents_the_sentiment_routes(service: Service) -> No
     assert {"200", "401", "422"} <= set(paths["/api/v1/history/texts"]["get"]["responses"])
     delete_answers = paths["/api/v1/history/texts/{prediction_id}"]["delete"]["responses"]
     assert {"204", "401", "403", "404"} <= set(delete_answers)
+
+
+async def test_a_cached_verdict_keeps_the_language_of_the_text_as_written(
+    service: Service,
+) -> None:
+    browser, _ = await service.user()
+    long_url = "https://example.com/some/very/long/english/path/with/many/words/here"
+
+    english_looking = await browser.send(
+        "POST", "/sentiment", json={"text": f"Отлично, рекомендую {long_url}"}
+    )
+    russian = await browser.send("POST", "/sentiment", json={"text": "Отлично, рекомендую x.ru/a"})
+
+    assert english_looking.json()["language"] == "en"
+    assert russian.json()["language"] == "ru"
+    assert russian.json()["scores"] == english_looking.json()["scores"]

@@ -10,7 +10,7 @@ import pytest
 
 from domain.errors import InvalidInput, NotFound
 from domain.periods import Period
-from domain.predictions import Prediction, WordWeight
+from domain.predictions import Language, Prediction, WordWeight
 from domain.sentiment import (
     MAX_TEXT_LENGTH,
     SavedPrediction,
@@ -36,6 +36,9 @@ class CountingClassifier:
 
     def normalize(self, text: str) -> str:
         return self.real.normalize(text)
+
+    def language_of(self, text: str) -> Language:
+        return self.real.language_of(text)
 
     async def predict(self, texts: Sequence[str]) -> list[Prediction]:
         self.predicted += texts
