@@ -31,9 +31,12 @@ async def test_embedded_postgres_serves_a_migrated_database_and_stops(data_dir: 
         try:
             database = await connection.fetchval("SELECT current_database()")
             users = await connection.fetchval("SELECT count(*) FROM tonality_user")
+            folds_cyrillic = await connection.fetchval("SELECT 'ОТЗЫВ' ILIKE '%отзыв%'")
         finally:
             await connection.close()
 
     assert (database, users) == ("tonality", 0)
+    # History search is case-insensitive in Russian whatever the OS locale.
+    assert folds_cyrillic
     with pytest.raises((OSError, asyncpg.PostgresError)):
         await asyncpg.connect(dsn, timeout=2)
