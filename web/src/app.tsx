@@ -106,7 +106,7 @@ function Header(props: { lang: Lang; onLang: (lang: Lang) => void; user: User | 
   return (
     <header class="header">
       <a class="skip" href="#main">
-        ↓
+        {t("nav.skip")}
       </a>
       <Link href="/" class="brand">
         <img src="/favicon.svg" alt="" width={28} height={28} />

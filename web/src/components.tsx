@@ -98,14 +98,15 @@ export function ScoreBars({ scores }: { scores: Record<Label, number> }) {
           <dt>{t(`label.${label}`)}</dt>
           <dd>
             <span
-              class={`bar bar-${label}`}
+              class="bar-track"
               role="meter"
               aria-label={t(`label.${label}`)}
               aria-valuemin={0}
               aria-valuemax={100}
               aria-valuenow={Math.round(scores[label] * 100)}
-              style={{ width: percent(scores[label]) }}
-            />
+            >
+              <span class={`bar bar-${label}`} style={{ width: percent(scores[label]) }} />
+            </span>
             <span class="bar-value" data-label={label}>
               {percent(scores[label])}
             </span>

@@ -183,7 +183,7 @@ function DeleteAccount() {
         />
         <Notice error={action.error} />
         <button type="submit" class="danger" disabled={action.busy}>
-          {t("account.delete")}
+          {t("account.deleteSubmit")}
         </button>
       </form>
     </Card>

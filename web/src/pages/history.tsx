@@ -155,7 +155,12 @@ function TextsTable({ filters, page, onPage }: TableProps) {
                     <small class="hint"> {percent(item.scores[item.label])}</small>
                   </td>
                   <td>
-                    <button type="button" class="danger" onClick={() => deleteText(item)}>
+                    <button
+                      type="button"
+                      class="danger"
+                      aria-label={`${t("common.delete")}: ${item.text.slice(0, 40)}`}
+                      onClick={() => deleteText(item)}
+                    >
                       {t("common.delete")}
                     </button>
                   </td>
@@ -228,15 +233,24 @@ function JobsTable({ filters, page, onPage }: TableProps) {
                   <td class="buttons">
                     {job.status === "done" && (
                       <>
-                        <button type="button" onClick={() => action.run(() => downloadResult(job, "xlsx"))}>
-                          XLSX
-                        </button>
-                        <button type="button" onClick={() => action.run(() => downloadResult(job, "csv"))}>
-                          CSV
-                        </button>
+                        {(["xlsx", "csv"] as const).map((format) => (
+                          <button
+                            key={format}
+                            type="button"
+                            aria-label={`${t("files.download")} ${job.file_name} ${format}`}
+                            onClick={() => action.run(() => downloadResult(job, format))}
+                          >
+                            {format.toUpperCase()}
+                          </button>
+                        ))}
                       </>
                     )}
-                    <button type="button" class="danger" onClick={() => deleteJob(job)}>
+                    <button
+                      type="button"
+                      class="danger"
+                      aria-label={`${t("common.delete")} ${job.file_name}`}
+                      onClick={() => deleteJob(job)}
+                    >
                       {t("common.delete")}
                     </button>
                   </td>
