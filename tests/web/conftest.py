@@ -317,9 +317,17 @@ class Person:
         result["bytes"] = bytes(result["bytes"])
         return result
 
+    def wait_until(self, expression: str, timeout: float = 20.0) -> None:
+        """Poll `expression` until it is true. NOTE: not wait_for_function,
+        whose in-page polling evaluates strings, which the page's CSP forbids."""
+        deadline = time.monotonic() + timeout
+        while not self.page.evaluate(expression):
+            assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+            self.page.wait_for_timeout(100)
+
     def downloaded_texts(self, count: int = 1) -> list[str]:
         """The text of the first `count` files the page offered as downloads."""
-        self.page.wait_for_function(f"window.__downloads.length >= {count}")
+        self.wait_until(f"window.__downloads.length >= {count}")
         texts: list[str] = self.page.evaluate(
             "Promise.all(window.__downloads.map((blob) => blob.text()))"
         )

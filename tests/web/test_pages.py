@@ -84,7 +84,7 @@ def test_the_account_page_in_russian_changes_everything_then_deletes_the_account
     avatar.get_by_role("button", name="Загрузить аватар").click()
     picture = avatar.get_by_role("img", name="Аватар")
     expect(picture).to_be_visible()
-    page.wait_for_function("document.querySelector('img.avatar').naturalWidth === 16")
+    olga.wait_until("document.querySelector('img.avatar')?.naturalWidth === 16")
     olga.shoot("account")
     avatar.get_by_role("button", name="Удалить аватар").click()
     expect(avatar.get_by_text("Аватара пока нет.")).to_be_visible()
