@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import re
 import socket
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
-from tests.web.conftest import Site
+from handlers.web.client import DIST
+from tests.conftest import free_port
+from tests.web.conftest import Nginx, Site, render_nginx_config
 
 
 @pytest.fixture
@@ -93,3 +96,20 @@ def test_a_body_far_over_the_upload_limit_is_refused_with_a_detail(site: Site) -
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 413")
     assert "50 MB" in json.loads(body)["detail"]
+
+
+def test_with_no_service_answering_nginx_replies_in_the_api_error_shape(
+    tools: None, tmp_path: Path
+) -> None:
+    port, nobody = free_port(), free_port()
+    config = render_nginx_config(f"127.0.0.1:{port}", DIST, [f"127.0.0.1:{nobody}"])
+    nginx = Nginx(tmp_path, config, port)
+    nginx.start()
+    try:
+        response = httpx.get(f"http://127.0.0.1:{port}/api/v1/me", timeout=30)
+    finally:
+        nginx.stop()
+
+    assert response.status_code == 502
+    assert response.headers["content-type"].startswith("application/json")
+    assert "not answering" in response.json()["detail"]
