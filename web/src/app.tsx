@@ -13,7 +13,7 @@ import { AnalyzePage } from "./pages/analyze";
 import { FilesPage } from "./pages/files";
 import { HistoryPage } from "./pages/history";
 import { LoginPage, RegisterPage } from "./pages/login";
-import { navigate, useLocation, withQuery } from "./router";
+import { navigate, safeNext, useLocation, withQuery } from "./router";
 import type { User } from "./types";
 
 interface Session {
@@ -61,7 +61,7 @@ export function App() {
   const isPublic = PUBLIC_PATHS.has(location.path);
   useEffect(() => {
     if (user === null && !isPublic) navigate(loginPath(), true);
-    if (user && isPublic) navigate(location.query.get("next") ?? "/", true);
+    if (user && isPublic) navigate(safeNext(location.query.get("next")), true);
   }, [user, isPublic]);
 
   const switchLang = (next: Lang) => {

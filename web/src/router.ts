@@ -58,3 +58,10 @@ export function followLink(event: MouseEvent): void {
   event.preventDefault();
   navigate(link.pathname + link.search);
 }
+
+/** A `next` address from the query, if it stays inside this site. */
+export function safeNext(next: string | null): string {
+  if (!next || !next.startsWith("/") || next.startsWith("//") || next.includes("\\")) return "/";
+
+  return next;
+}

@@ -10,6 +10,8 @@ import type { Job, Page, TextRecord } from "../types";
 
 type Tab = "texts" | "files";
 
+const TABS: readonly Tab[] = ["texts", "files"];
+
 const PAGE_SIZE = 10;
 
 interface Filters {
@@ -30,12 +32,21 @@ export function HistoryPage() {
 
   const go = (changes: Partial<Filters & { tab: Tab; page: number }>) =>
     navigate(withQuery("/history", { tab, ...filters, page, ...changes }));
+  const choose = (name: Tab) => go({ tab: name, q: "", from: "", to: "", page: 1 });
+
+  // Arrow keys move between the tabs, as in any tab list.
+  const onTabKey = (event: KeyboardEvent) => {
+    if (event.key !== "ArrowLeft" && event.key !== "ArrowRight") return;
+    const next = TABS[(TABS.indexOf(tab) + 1) % TABS.length];
+    choose(next);
+    requestAnimationFrame(() => document.getElementById(`tab-${next}`)?.focus());
+  };
 
   return (
     <section class="card">
       <h1>{t("history.title")}</h1>
-      <div class="tabs" role="tablist" aria-label={t("history.title")}>
-        {(["texts", "files"] as const).map((name) => (
+      <div class="tabs" role="tablist" aria-label={t("history.title")} onKeyDown={onTabKey}>
+        {TABS.map((name) => (
           <button
             key={name}
             type="button"
@@ -43,7 +54,8 @@ export function HistoryPage() {
             id={`tab-${name}`}
             aria-selected={tab === name}
             aria-controls="history-panel"
-            onClick={() => go({ tab: name, q: "", from: "", to: "", page: 1 })}
+            tabIndex={tab === name ? 0 : -1}
+            onClick={() => choose(name)}
           >
             {t(`history.${name}`)}
           </button>

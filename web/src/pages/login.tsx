@@ -3,7 +3,7 @@ import { useSession } from "../app";
 import { Field, Link, Notice } from "../components";
 import { submitted, useAction, useForm } from "../hooks";
 import { t, type Key } from "../i18n";
-import { navigate, useLocation, withQuery } from "../router";
+import { navigate, safeNext, useLocation, withQuery } from "../router";
 import type { User } from "../types";
 
 const REASONS: Record<string, Key> = {
@@ -22,7 +22,7 @@ export function LoginPage() {
   const login = () =>
     action.run(async () => {
       const user = await api<User>("POST", "/auth/login", form.values, { quiet401: true });
-      navigate(query.get("next") ?? "/", true);
+      navigate(safeNext(query.get("next")), true);
       setUser(user);
     });
 
