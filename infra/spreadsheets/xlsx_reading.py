@@ -9,8 +9,11 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import openpyxl
 from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles.stylesheet import apply_stylesheet
+from openpyxl.worksheet._reader import DATA_TAG, ROW_TAG, WorkSheetParser
 from openpyxl.xml import DEFUSEDXML
 
 from infra.spreadsheets.errors import SpreadsheetError
@@ -49,26 +52,20 @@ def open_xlsx(path: Path, limits: XlsxLimits = DEFAULT_LIMITS) -> Table:
     """Open the first worksheet of the workbook at `path`, values only
     (formulas give their cached results)."""
     check_archive(path, limits)
-    workbook = _load(path)
+    reader = _read_workbook(path)
     try:
-        if not workbook.worksheets:
-            raise SpreadsheetError("the workbook has no worksheets")
-        sheet = workbook.worksheets[0]
-        # Declared dimensions are not trusted: a sheet claiming A1:XFD1 would
-        # pad every row to 16,384 cells.
-        sheet.reset_dimensions()
-        rows = _sheet_rows(sheet)
+        rows = _sheet_rows(reader, _first_worksheet(reader))
         header = next(rows, None)
     except BaseException:
-        workbook.close()
+        reader.archive.close()
         raise
 
     if header is None:
-        workbook.close()
+        reader.archive.close()
         raise SpreadsheetError("the file is empty")
 
-    logger.debug("xlsx opened sheet=%r columns=%d", sheet.title, len(header))
-    return Table(header, rows, workbook.close)
+    logger.debug("xlsx opened columns=%d", len(header))
+    return Table(header, rows, reader.archive.close)
 
 
 def check_archive(path: Path, limits: XlsxLimits) -> None:
@@ -141,30 +138,87 @@ def _check_entry_count(path: Path, limits: XlsxLimits) -> None:
         raise _too_many_entries(count, limits)
 
 
-def _load(path: Path) -> openpyxl.Workbook:
+# NOTE: openpyxl's load_workbook(read_only=True) is not used. Opening, it
+# parses every sheet that declares no <dimension> to its end (ours declare
+# none), keeping an empty element per row: 13 bytes kept per 1 byte of
+# `<row/>`, so a 5 MiB upload could take 13 GiB. Its rows also keep an
+# entry for every row with a height or style (LibreOffice gives every row
+# one). So the workbook parts are read by openpyxl's ExcelReader step by
+# step, and the sheet is walked here, each row read by openpyxl's
+# WorkSheetParser: not all public API, hence openpyxl pinned below 3.2.
+
+
+def _read_workbook(path: Path) -> ExcelReader:
     try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+        reader = ExcelReader(path, read_only=True, data_only=True, keep_links=False)
     except Exception as error:
-        # NOTE: openpyxl meets a malformed part with whatever its parser
-        # raises (KeyError, ValueError, TypeError, ParseError, ...), and
-        # wraps some of them in a ValueError of its own.
         raise _unreadable(error) from error
 
-
-def _sheet_rows(sheet: Any) -> Rows:
-    # Rows with no value at all are skipped, as a CSV reader skips blank
-    # lines: Excel leaves many behind where cells were merely formatted.
     try:
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            if number > EXCEL_MAX_ROWS:
-                raise SpreadsheetError(f"the sheet has more than Excel's {EXCEL_MAX_ROWS:,} rows")
-            cells = [cell_text(value) for value in values]
-            if any(cells):
-                yield cells
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)
+    except Exception as error:
+        # NOTE: openpyxl meets a malformed part with whatever its parser
+        # raises (KeyError, ValueError, TypeError, ParseError, ...).
+        reader.archive.close()
+        raise _unreadable(error) from error
+    return reader
+
+
+def _first_worksheet(reader: ExcelReader) -> str:
+    for _sheet, relation in reader.parser.find_sheets():
+        if relation.target in reader.valid_files and "chartsheet" not in relation.Type:
+            return str(relation.target)
+    raise SpreadsheetError("the workbook has no worksheets")
+
+
+def _sheet_rows(reader: ExcelReader, sheet_path: str) -> Rows:
+    # Rows with no value are skipped, as a CSV reader skips blank lines:
+    # Excel leaves many where cells were only formatted.
+    workbook = reader.wb
+    try:
+        with reader.archive.open(sheet_path) as source:
+            parser = WorkSheetParser(
+                source,
+                reader.shared_strings,
+                data_only=True,
+                epoch=workbook.epoch,
+                date_formats=workbook._date_formats,
+                timedelta_formats=workbook._timedelta_formats,
+            )
+            rows_parent = None
+            for event, element in iterparse(source, events=("start", "end")):
+                if event == "start":
+                    if element.tag == DATA_TAG:
+                        rows_parent = element
+                    continue
+                if element.tag != ROW_TAG or rows_parent is None:
+                    continue
+
+                number, cells = parser.parse_row(element)
+                rows_parent.clear()
+                parser.row_dimensions.clear()
+                if number > EXCEL_MAX_ROWS:
+                    raise SpreadsheetError(f"the sheet has more than {EXCEL_MAX_ROWS:,} rows")
+                texts = _row_texts(cells)
+                if any(texts):
+                    yield texts
     except SpreadsheetError:
         raise
     except Exception as error:
         raise _unreadable(error) from error
+
+
+def _row_texts(cells: list[dict[str, Any]]) -> list[str]:
+    """The parsed cells of a row as text, each at its own column."""
+    if not cells:
+        return []
+    texts = [""] * max(cell["column"] for cell in cells)
+    for cell in cells:
+        texts[cell["column"] - 1] = cell_text(cell["value"])
+    return texts
 
 
 def _unreadable(error: BaseException) -> SpreadsheetError:

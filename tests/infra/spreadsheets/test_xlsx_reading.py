@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+import tracemalloc
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -11,10 +12,11 @@ import openpyxl
 import openpyxl.xml
 import pytest
 
-from infra.spreadsheets import SpreadsheetError, XlsxLimits, open_table
+from infra.spreadsheets import SpreadsheetError, XlsxLimits, XlsxResultWriter, open_table
 from tests.infra.spreadsheets.factories import MiB, with_sheet_xml, xlsx_file, zip_of_zeros
 
 SHEET = "xl/worksheets/sheet1.xml"
+DEFLATED = zipfile.ZIP_DEFLATED
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 DEFAULTS = XlsxLimits()
 
@@ -197,4 +199,51 @@ def test_a_row_number_far_past_excels_last_row_stops_the_reading(tmp_path: Path)
     base = xlsx_file(tmp_path, [["text"]])
     path = with_sheet_xml(base, tmp_path / "far.xlsx", sheet.encode())
 
-    assert refusal(path) == "the sheet has more than Excel's 1,048,576 rows"
+    assert refusal(path) == "the sheet has more than 1,048,576 rows"
+
+
+def test_memory_stays_flat_over_rows_that_carry_heights_and_no_dimension(
+    tmp_path: Path,
+) -> None:
+    # As LibreOffice writes every row; and with no <dimension>, as ours.
+    rows = 20_000
+    base = xlsx_file(tmp_path, [["text"]])
+    path = tmp_path / "tall.xlsx"
+    with zipfile.ZipFile(base) as original, zipfile.ZipFile(path, "w", DEFLATED) as copy:
+        for entry in original.infolist():
+            if entry.filename != SHEET:
+                copy.writestr(entry, original.read(entry))
+        with copy.open(SHEET, "w") as sheet:
+            sheet.write(f'<worksheet xmlns="{MAIN}"><sheetData>'.encode())
+            for n in range(1, rows + 1):
+                sheet.write(
+                    f'<row r="{n}" ht="12.8" customHeight="false" hidden="false">'
+                    f'<c r="A{n}" t="inlineStr"><is><t>row {n}</t></is></c></row>'.encode()
+                )
+            sheet.write(b"</sheetData></worksheet>")
+
+    tracemalloc.start()
+    try:
+        with open_table(path, "xlsx") as table:
+            counted = sum(1 for _ in table.rows())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert counted == rows - 1
+    # openpyxl's own read-only mode peaks near 11 MiB here.
+    assert peak < 2 * MiB, f"peak {peak / MiB:.1f} MiB"
+
+
+def test_our_own_result_workbook_reads_back(tmp_path: Path) -> None:
+    path = tmp_path / "results.xlsx"
+    with path.open("wb") as file:
+        writer = XlsxResultWriter(file.write, ["text"])
+        writer.write_row(["Привет"], "positive", (0.01, 0.02, 0.97))
+        writer.write_row([""], "empty", None)
+        writer.close()
+
+    assert read(path) == (
+        ["text", "label", "negative", "neutral", "positive"],
+        [["Привет", "positive", "0.01", "0.02", "0.97"], ["", "empty"]],
+    )
