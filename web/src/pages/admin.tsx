@@ -71,12 +71,12 @@ export function AdminPage() {
               <tbody>
                 {users.items.map((row) => (
                   <tr key={row.id} data-email={row.email} class={row.is_active ? "" : "inactive"}>
-                    <td>{row.email}</td>
-                    <td>{row.first_name}</td>
-                    <td>{row.last_name}</td>
-                    <td>{t(`role.${row.role}`)}</td>
-                    <td>{row.is_active ? t("admin.yes") : t("admin.no")}</td>
-                    <td class="nowrap">{formatDate(row.created_at)}</td>
+                    <td data-label={t("common.email")}>{row.email}</td>
+                    <td data-label={t("common.firstName")}>{row.first_name}</td>
+                    <td data-label={t("common.lastName")}>{row.last_name}</td>
+                    <td data-label={t("admin.role")}>{t(`role.${row.role}`)}</td>
+                    <td data-label={t("admin.active")}>{row.is_active ? t("admin.yes") : t("admin.no")}</td>
+                    <td data-label={t("common.date")} class="nowrap">{formatDate(row.created_at)}</td>
                     <td class="buttons">
                       <button
                         type="button"

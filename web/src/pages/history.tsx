@@ -160,9 +160,9 @@ function TextsTable({ filters, page, onPage }: TableProps) {
             <tbody>
               {data.items.map((item) => (
                 <tr key={item.id}>
-                  <td class="nowrap">{formatDate(item.created_at)}</td>
-                  <td class="text-cell">{item.text}</td>
-                  <td>
+                  <td data-label={t("common.date")} class="nowrap">{formatDate(item.created_at)}</td>
+                  <td data-label={t("history.text")} class="text-cell">{item.text}</td>
+                  <td data-label={t("history.label")}>
                     <span class={`label label-${item.label}`}>{t(`label.${item.label}`)}</span>
                     <small class="hint"> {percent(item.scores[item.label])}</small>
                   </td>
@@ -222,16 +222,16 @@ function JobsTable({ filters, page, onPage }: TableProps) {
             <tbody>
               {data.items.map((job) => (
                 <tr key={job.id}>
-                  <td class="nowrap">{formatDate(job.created_at)}</td>
-                  <td>
+                  <td data-label={t("common.date")} class="nowrap">{formatDate(job.created_at)}</td>
+                  <td data-label={t("history.file")}>
                     <Link href={withQuery("/files", { job: job.id })}>{job.file_name}</Link>
                     {job.column && <small class="hint"> · {job.column}</small>}
                   </td>
-                  <td>
+                  <td data-label={t("history.status")}>
                     <span class={`status status-${job.status}`}>{t(`status.${job.status}`)}</span>
                     {job.error && <small class="hint"> {job.error}</small>}
                   </td>
-                  <td class="nowrap">
+                  <td data-label={t("files.summary")} class="nowrap">
                     <span class="count-negative" title={t("label.negative")}>
                       − {job.summary.negative}
                     </span>{" "}
