@@ -177,8 +177,16 @@ def test_a_deleted_text_leaves_the_history(person: OpenBrowser, site: Site) -> N
 
 
 def fits_the_screen(person: Person) -> bool:
-    width: bool = person.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    return width
+    """Nothing scrolls sideways, and no control sticks out of its card."""
+    fits: bool = person.page.evaluate(
+        """() => document.documentElement.scrollWidth <= window.innerWidth &&
+        [...document.querySelectorAll("input, select, textarea, button")].every((control) => {
+            const card = control.closest(".card");
+            return !card || control.getBoundingClientRect().right
+                <= card.getBoundingClientRect().right + 0.5;
+        })"""
+    )
+    return fits
 
 
 def test_every_page_fits_a_phone_screen(person: OpenBrowser, site: Site) -> None:
@@ -198,6 +206,10 @@ def test_every_page_fits_a_phone_screen(person: OpenBrowser, site: Site) -> None
             expect(phone.page.locator("main h1, main h2").first).to_be_visible()
         assert fits_the_screen(phone), f"{path} scrolls sideways on a phone"
         phone.shoot(name)
+
+    # A history row is a card as wide as the screen, not a squeezed column.
+    text_cell = phone.page.locator("table.history-texts td.text-cell").first.bounding_box()
+    assert text_cell is not None and text_cell["width"] > PHONE["width"] * 0.7, text_cell
 
     phone.open("/account")
     expect(phone.page.get_by_role("heading", name="Account", exact=True)).to_be_visible()
