@@ -215,3 +215,52 @@ def test_every_page_fits_a_phone_screen(person: OpenBrowser, site: Site) -> None
     expect(phone.page.get_by_role("heading", name="Account", exact=True)).to_be_visible()
     assert fits_the_screen(phone)
     phone.shoot("account")
+
+
+def test_a_refused_upload_and_a_failed_job_say_why(person: OpenBrowser, site: Site) -> None:
+    email = unique_email("files")
+    register(site, email)
+    uploader = person("file-errors")
+    page = uploader.page
+    uploader.open("/files")
+    log_in(uploader, email)
+    expect(page.get_by_role("heading", name="Analyze a file")).to_be_visible()
+
+    picker = page.get_by_label("File (.csv or .xlsx)")
+    picker.set_input_files({"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hello"})
+    page.get_by_role("button", name="Upload and analyze").click()
+    expect(page.get_by_role("alert")).to_contain_text(re.compile("csv|xlsx", re.IGNORECASE))
+    uploader.shoot("refused")
+
+    picker.set_input_files(
+        {"name": "stars.csv", "mimeType": "text/csv", "buffer": b"text,stars\ngood,5\n"}
+    )
+    page.get_by_label("Column with the texts (optional)").fill("review")
+    page.get_by_role("button", name="Upload and analyze").click()
+    expect(page.locator("[data-status=failed]")).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("alert")).to_contain_text("review")
+    uploader.shoot("failed")
+
+
+def test_logging_in_needs_only_the_keyboard(person: OpenBrowser, site: Site) -> None:
+    email = unique_email("keys")
+    register(site, email)
+    typist = person("keyboard")
+    page = typist.page
+    typist.open("/login")
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "email":
+            break
+    page.keyboard.type(email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("heading", name="Analyze a text")).to_be_visible()
+    page.get_by_label("Text in Russian or English").focus()
+    page.keyboard.type("Keyboards are great.")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator(".result")).to_contain_text("Keyboards are great.")
