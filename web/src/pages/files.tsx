@@ -1,7 +1,7 @@
 import { useEffect, useId, useState } from "preact/hooks";
 
 import { api, upload } from "../api";
-import { Card, Field, Notice, ProgressBar, SummaryChart } from "../components";
+import { Card, Field, Link, Notice, ProgressBar, SummaryChart } from "../components";
 import { submitted, useAction } from "../hooks";
 import { formatBytes, t } from "../i18n";
 import { downloadResult, isFinished, pollDelay, type ResultFormat } from "../jobs";
@@ -82,6 +82,9 @@ function UploadForm() {
           {t("files.submit")}
         </button>
       </form>
+      <p>
+        <Link href={withQuery("/history", { tab: "files" })}>{t("files.all")}</Link>
+      </p>
     </Card>
   );
 }
@@ -121,12 +124,14 @@ function JobView({ id }: { id: string }) {
           <p class={`status status-${job.status}`} data-status={job.status} aria-live="polite">
             {t(`status.${job.status}`)}
           </p>
-          <ProgressBar
-            label={t("files.job")}
-            value={job.progress.done}
-            max={job.progress.total}
-            text={t("files.rows", job.progress)}
-          />
+          {(job.status !== "failed" || job.progress.total > 0) && (
+            <ProgressBar
+              label={t("files.job")}
+              value={job.progress.done}
+              max={job.progress.total}
+              text={t("files.rows", job.progress)}
+            />
+          )}
           {job.error && <Notice error={job.error} />}
           {job.status === "done" && (
             <>
@@ -145,10 +150,9 @@ function JobView({ id }: { id: string }) {
           )}
         </>
       )}
-      <p>
-        <a href="/files" onClick={(event) => (event.preventDefault(), navigate("/files"))}>
-          {t("files.another")}
-        </a>
+      <p class="buttons">
+        <Link href="/files">{t("files.another")}</Link>
+        <Link href={withQuery("/history", { tab: "files" })}>{t("files.all")}</Link>
       </p>
     </Card>
   );
