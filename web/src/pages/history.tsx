@@ -95,6 +95,7 @@ function FilterForm(props: { tab: Tab; filters: Filters; onApply: (filters: Filt
           {t("common.reset")}
         </button>
       </div>
+      <small class="hint filters-hint">{t("history.utcHint")}</small>
     </form>
   );
 }
