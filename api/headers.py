@@ -23,11 +23,11 @@ SCHEMA_PAGE_POLICY = (
 )
 
 # The web client's pages and files (handlers.web): its own scripts, styles
-# and images only, the API on the same origin, avatars previewed from blob:.
+# and images only, and the API on the same origin. infra/nginx/tonality.conf
+# sends the same policy when nginx serves the client.
 WEB_CLIENT_POLICY = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
-    "connect-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
-    "form-action 'self'"
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
 
 HSTS = "max-age=31536000; includeSubDomains"

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from api.headers import WEB_CLIENT_POLICY
 from handlers.web.client import DIST
 from tests.conftest import free_port
 from tests.web.conftest import Nginx, Site, render_nginx_config
@@ -113,3 +114,7 @@ def test_with_no_service_answering_nginx_replies_in_the_api_error_shape(
     assert response.status_code == 502
     assert response.headers["content-type"].startswith("application/json")
     assert "not answering" in response.json()["detail"]
+
+
+def test_nginx_and_the_service_give_pages_the_same_policy(http: httpx.Client) -> None:
+    assert http.get("/").headers["content-security-policy"] == WEB_CLIENT_POLICY
