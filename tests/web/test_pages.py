@@ -199,7 +199,7 @@ def test_every_page_fits_a_phone_screen(person: OpenBrowser, site: Site) -> None
     log_in(phone, email)
 
     analyze(phone.page, "Очень удобное приложение, спасибо разработчикам!")
-    expect(phone.page.locator(".result mark").first).to_be_visible()
+    expect(phone.page.locator(".result .highlighted")).to_be_visible()
     for path, name in [("/", "analyze"), ("/files", "files"), ("/history", "history")]:
         if path != "/":
             phone.open(path)
