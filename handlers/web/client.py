@@ -66,8 +66,11 @@ def _file_in_dist(relative: str) -> Path | None:
     if not relative or relative == "index.html":
         return None
 
-    candidate = (DIST / relative).resolve()
-    if not candidate.is_relative_to(DIST) or not candidate.is_file():
+    try:
+        candidate = (DIST / relative).resolve()
+        if not candidate.is_relative_to(DIST) or not candidate.is_file():
+            return None
+    except (OSError, ValueError):  # a NUL byte, a name too long for the file system
         return None
 
     return candidate

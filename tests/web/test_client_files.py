@@ -92,8 +92,10 @@ async def test_api_paths_keep_the_sandboxed_policy(web: httpx.AsyncClient) -> No
 
 
 async def test_nothing_outside_the_build_is_served(web: httpx.AsyncClient) -> None:
-    for path in ["/../pyproject.toml", "/%2e%2e/pyproject.toml", "/assets/../../package.json"]:
+    paths = ["/../pyproject.toml", "/%2e%2e/pyproject.toml", "/assets/../../package.json"]
+    for path in [*paths, "/a%00b", "/" + "x" * 5000]:
         response = await web.get(path)
 
+        assert response.status_code in (200, 404), path
         assert "[project]" not in response.text
         assert '"devDependencies"' not in response.text
