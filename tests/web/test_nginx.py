@@ -118,3 +118,11 @@ def test_with_no_service_answering_nginx_replies_in_the_api_error_shape(
 
 def test_nginx_and_the_service_give_pages_the_same_policy(http: httpx.Client) -> None:
     assert http.get("/").headers["content-security-policy"] == WEB_CLIENT_POLICY
+
+
+def test_requests_are_shared_among_the_service_processes(site: Site, http: httpx.Client) -> None:
+    for _ in range(4 * len(site.services)):
+        assert http.get("/api/v1/version").status_code == 200
+
+    served = [service.output().count("route=/api/v1/version") for service in site.services]
+    assert all(count > 0 for count in served), served
