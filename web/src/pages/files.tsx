@@ -1,6 +1,7 @@
 import { useEffect, useId, useState } from "preact/hooks";
 
 import { api, upload } from "../api";
+import { suggestColumns } from "../columns";
 import { Card, Field, Link, Notice, ProgressBar, SummaryChart } from "../components";
 import { submitted, useAction } from "../hooks";
 import { formatBytes, t } from "../i18n";
@@ -24,9 +25,16 @@ export function FilesPage() {
 function UploadForm() {
   const [file, setFile] = useState<File | null>(null);
   const [column, setColumn] = useState("");
+  const [columns, setColumns] = useState<string[]>([]);
   const [sent, setSent] = useState<{ sent: number; total: number } | null>(null);
   const action = useAction();
   const fileId = useId();
+
+  const pick = (picked: File | null) => {
+    setFile(picked);
+    setColumns([]);
+    if (picked) suggestColumns(picked).then(setColumns, () => setColumns([]));
+  };
 
   const start = () =>
     action.run(async () => {
@@ -59,7 +67,7 @@ function UploadForm() {
             type="file"
             accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             required
-            onChange={(event) => setFile(event.currentTarget.files?.[0] ?? null)}
+            onChange={(event) => pick(event.currentTarget.files?.[0] ?? null)}
           />
         </div>
         <Field
@@ -67,8 +75,15 @@ function UploadForm() {
           hint={t("files.columnHint")}
           value={column}
           name="column"
+          list={`${fileId}-columns`}
+          autoComplete="off"
           onInput={(event) => setColumn(event.currentTarget.value)}
         />
+        <datalist id={`${fileId}-columns`}>
+          {columns.map((name) => (
+            <option key={name} value={name} />
+          ))}
+        </datalist>
         {sent && (
           <ProgressBar
             label={t("files.upload")}
