@@ -143,6 +143,9 @@ def test_a_newcomer_signs_up_analyzes_texts_and_a_file_finds_them_and_logs_out(
     page.get_by_label("File (.csv or .xlsx)").set_input_files(
         {"name": "reviews.csv", "mimeType": "text/csv", "buffer": reviews_csv()}
     )
+    suggested = page.locator("datalist option")
+    expect(suggested).to_have_count(3)
+    assert [suggested.nth(i).get_attribute("value") for i in range(3)] == ["id", "review", "notes"]
     page.get_by_label("Column with the texts (optional)").fill("review")
     anna.shoot("files")
     page.get_by_role("button", name="Upload and analyze").click()
