@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import cast
@@ -33,6 +35,11 @@ class OnnxSentimentClassifier:
     @property
     def version(self) -> str:
         return self._classifier.version
+
+    @property
+    def runtime(self) -> Classifier:
+        """The runtime classifier itself, safe to call from several threads."""
+        return self._classifier
 
     async def start(self) -> OnnxSentimentClassifier:
         await self._batcher.start()
@@ -95,3 +102,49 @@ def _prediction(found: RuntimePrediction) -> Prediction:
         language=cast(Language, found.language),
         model_version=found.model_version,
     )
+
+
+class ParallelSentimentClassifier:
+    """For file jobs: each batch is split across `threads` inference threads,
+    so one job keeps every core busy. onnxruntime releases the GIL while it
+    runs, and one session serves several threads at once."""
+
+    def __init__(self, shared: OnnxSentimentClassifier, threads: int = 2) -> None:
+        self._shared = shared
+        self._threads = max(1, threads)
+        self._executor = ThreadPoolExecutor(self._threads, thread_name_prefix="job-inference")
+
+    @property
+    def version(self) -> str:
+        return self._shared.version
+
+    def normalize(self, text: str) -> str:
+        return normalize(text)
+
+    def language_of(self, text: str) -> Language:
+        return cast(Language, detect_language(text))
+
+    async def explain(self, text: str) -> list[WordWeight]:
+        return await self._shared.explain(text)
+
+    async def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        if not texts:
+            return []
+
+        loop = asyncio.get_running_loop()
+        size = -(-len(texts) // self._threads)
+        parts = [texts[start : start + size] for start in range(0, len(texts), size)]
+        try:
+            found = await asyncio.gather(
+                *(
+                    loop.run_in_executor(self._executor, self._shared.runtime.predict, part)
+                    for part in parts
+                )
+            )
+        except EmptyTextError as error:
+            raise InvalidInput(str(error)) from None
+
+        return [_prediction(one) for part in found for one in part]
+
+    async def close(self) -> None:
+        self._executor.shutdown(wait=True)

@@ -64,6 +64,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     job_max_attempts: Positive = 3
     job_heartbeat_seconds: Positive = 30
     worker_concurrency: Positive = 2
+    worker_inference_threads: Positive = 2
     # unset: `serve` runs the job worker itself when Postgres is embedded
     worker_in_process: bool | None = None
     model_dir: Path | None = None  # unset: the repository's models/

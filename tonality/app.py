@@ -328,7 +328,7 @@ async def _start(
         if "jobs" in names:
             services.jobs = _file_jobs(settings, backends, clock)
         if "jobs" in names and settings.runs_worker_in_process:
-            runner = job_runner(settings, backends, classifier, clock)
+            runner = job_runner(stack, settings, backends, classifier, clock)
             await start_worker(stack, settings, backends.dsn, runner)
 
     await services.administration.ensure_default_admin(
@@ -422,21 +422,29 @@ def _file_jobs(settings: Settings, backends: Backends, clock: Callable[[], datet
 
 
 def job_runner(
-    settings: Settings, backends: Backends, classifier: Any, clock: Callable[[], datetime]
+    stack: AsyncExitStack,
+    settings: Settings,
+    backends: Backends,
+    classifier: Any,
+    clock: Callable[[], datetime],
 ) -> JobRunner:
+    """The job runner, its rows classified on `worker_inference_threads` threads."""
+    from infra.classifier import ParallelSentimentClassifier
     from infra.job_files import BlobResultWriter, BlobTableReader
     from infra.jobs import PiccoloJobRepository
     from infra.queue import PgJobQueue
     from infra.spreadsheets import XlsxLimits
 
     limits = XlsxLimits(max_uncompressed_bytes=settings.xlsx_max_uncompressed_bytes)
+    parallel = ParallelSentimentClassifier(classifier, settings.worker_inference_threads)
+    stack.push_async_callback(parallel.close)
     return JobRunner(
         jobs=PiccoloJobRepository(),
         queue=PgJobQueue(backends.engine.pool),
         blobs=backends.blobs,
         tables=BlobTableReader(backends.blobs, limits=limits),
         results=BlobResultWriter(backends.blobs),
-        classifier=classifier,
+        classifier=parallel,
         max_rows=settings.upload_max_rows,
         max_attempts=settings.job_max_attempts,
         clock=clock,

@@ -29,7 +29,7 @@ async def run_worker(settings: Settings) -> None:
     async with AsyncExitStack() as stack:
         backends = await open_backends(stack, settings)
         classifier = await open_classifier(stack, settings)
-        runner = job_runner(settings, backends, classifier, utc_now)
+        runner = job_runner(stack, settings, backends, classifier, utc_now)
         worker = QueueWorker(
             backends.dsn,
             partial(run_file_job, runner=runner),
