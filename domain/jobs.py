@@ -320,7 +320,7 @@ class JobRunner:
         max_rows: int,
         max_attempts: int,
         clock: Callable[[], datetime],
-        batch_rows: int = 256,
+        batch_rows: int = 128,
         progress_seconds: float = 0.5,
         retry_delay_seconds: float = 10.0,
     ) -> None:
