@@ -8,29 +8,21 @@ as a miss, and after an error memcached is left alone for a moment.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hashlib
 import logging
 import re
-import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
 
 import msgspec
 
 from domain.predictions import Prediction
-from infra.sessions.cache import _Client as SafeClient
+from infra.memcached import MAX_RELATIVE_TTL, BestEffortMemcached, SafeClient
 
 logger = logging.getLogger(__name__)
 
-T = TypeVar("T")
-
 DEFAULT_TTL_SECONDS = 7 * 24 * 3600
-# memcached refuses longer keys, and reads an expiry over 30 days as a
-# Unix timestamp.
+# memcached refuses longer keys.
 _MAX_KEY_BYTES = 250
-_MAX_RELATIVE_TTL = 30 * 24 * 3600
 # Printable ASCII without the space: what the text protocol takes in a key.
 _SAFE_KEY = re.compile(rb"[!-~]+")
 
@@ -53,21 +45,25 @@ class MemcachedPredictionCache:
         retry_after: float = 1.0,
         pool_size: int = 4,
     ) -> None:
-        self.host = host
-        self.port = port
-        self.ttl_seconds = min(max(ttl_seconds, 1), _MAX_RELATIVE_TTL)
+        self.ttl_seconds = min(max(ttl_seconds, 1), MAX_RELATIVE_TTL)
         self.prefix = prefix
-        self.timeout = timeout
-        self.retry_after = retry_after
-        self.pool_size = pool_size
         self.hits = 0
         self.misses = 0
-
-        self._client: SafeClient | None = None
-        self._resting_until = 0.0
-        self._in_outage = False
+        self._memcached = BestEffortMemcached(
+            host,
+            port,
+            name="prediction cache",
+            fallback="the model alone",
+            timeout=timeout,
+            retry_after=retry_after,
+            pool_size=pool_size,
+        )
         self._encoder = msgspec.msgpack.Encoder()
         self._decoder = msgspec.msgpack.Decoder(Prediction)
+
+    @property
+    def timeout(self) -> float:
+        return self._memcached.timeout
 
     async def get_many(self, keys: Sequence[str]) -> list[Prediction | None]:
         if not keys:
@@ -76,7 +72,7 @@ class MemcachedPredictionCache:
         wire_keys = [self.wire_key(key) for key in keys]
         # aiomcache refuses a repeated key in one multi-get.
         unique = list(dict.fromkeys(wire_keys))
-        values = await self._call(lambda client: client.multi_get(*unique), None)
+        values = await self._memcached.call(lambda client: client.multi_get(*unique), None)
         found = dict(zip(unique, values, strict=True)) if values is not None else {}
 
         predictions = [self._decoded(found.get(key)) for key in wire_keys]
@@ -88,13 +84,12 @@ class MemcachedPredictionCache:
 
     async def set_many(self, items: Sequence[tuple[str, Prediction]]) -> None:
         for key, prediction in items:
-            stored = await self._call(self._setter(key, prediction), None)
+            stored = await self._memcached.call(self._setter(key, prediction), None)
             if stored is None:
                 return
 
     async def close(self) -> None:
-        if self._client is not None:
-            await self._retire(self._client)
+        await self._memcached.close()
 
     def wire_key(self, key: str) -> bytes:
         """The key as sent: prefixed, and hashed unless memcached takes it."""
@@ -119,54 +114,6 @@ class MemcachedPredictionCache:
         except msgspec.DecodeError:
             logger.warning("prediction cache entry unreadable; treating it as a miss")
             return None
-
-    def _connected(self) -> SafeClient:
-        if self._client is None:
-            self._client = SafeClient(
-                self.host, self.port, pool_size=self.pool_size, pool_minsize=1
-            )
-        return self._client
-
-    async def _call(self, operation: Callable[[SafeClient], Awaitable[T]], miss: T) -> T:
-        if time.monotonic() < self._resting_until:
-            return miss
-
-        client = self._connected()
-        try:
-            async with asyncio.timeout(self.timeout):
-                result = await operation(client)
-        except Exception as error:
-            self._note_outage(error)
-            await self._retire(client)
-            return miss
-
-        if self._in_outage:
-            self._in_outage = False
-            logger.info("prediction cache is back host=%s port=%d", self.host, self.port)
-
-        return result
-
-    def _note_outage(self, error: Exception) -> None:
-        self._resting_until = time.monotonic() + self.retry_after
-        if self._in_outage:
-            return
-
-        self._in_outage = True
-        logger.warning(
-            "prediction cache unavailable, using the model alone host=%s port=%d error=%r",
-            self.host,
-            self.port,
-            error,
-        )
-
-    async def _retire(self, client: SafeClient) -> None:
-        """Drop the client and its connections; the next call builds a new one."""
-        if self._client is client:
-            self._client = None
-
-        # Closing a broken client may fail too; there is nothing left to do.
-        with contextlib.suppress(Exception):
-            await client.close()
 
 
 class NullPredictionCache:

@@ -106,7 +106,7 @@ async def test_outage_is_logged_once_and_recovery_once(
     assert await eventually_cached(outage_cache)
     memcached_process.kill()
 
-    with caplog.at_level(logging.INFO, logger="infra.sessions.cache"):
+    with caplog.at_level(logging.INFO, logger="infra.memcached"):
         for _ in range(20):
             await outage_cache.get("0" * 64)
             await asyncio.sleep(0.01)
