@@ -30,6 +30,7 @@ from infra.spreadsheets import (
     UnsupportedFile,
     XlsxLimits,
     XlsxResultWriter,
+    count_xlsx_rows,
     file_kind,
     open_table,
 )
@@ -92,7 +93,8 @@ class OpenedTable:
             raise SpreadsheetProblem(error.detail) from None
 
     async def count_rows(self, limit: int) -> int:
-        """Rows of a second pass over the file, stopping past `limit`."""
+        """Rows by a second pass over a CSV; for an XLSX, its row elements,
+        which may count blank rows the reading skips."""
         return await _in_thread(_count_rows, self._path, self._kind, self._limits, limit)
 
     async def batches(self, size: int) -> AsyncIterator[list[list[str]]]:
@@ -242,6 +244,9 @@ def _next_batch(rows: Iterator[list[str]], size: int) -> asyncio.Future[list[lis
 
 
 def _count_rows(path: Path, kind: FileKind, limits: XlsxLimits, limit: int) -> int:
+    if kind == "xlsx":
+        return count_xlsx_rows(path, limit, limits)
+
     with open_table(path, kind, limits=limits) as table:
         return sum(1 for _ in islice(table.rows(), limit + 1))
 

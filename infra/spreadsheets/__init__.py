@@ -11,7 +11,7 @@ from infra.spreadsheets.errors import SpreadsheetError, UnsupportedFile
 from infra.spreadsheets.kinds import SNIFF_BYTES, SpreadsheetKind, file_kind
 from infra.spreadsheets.opening import open_table
 from infra.spreadsheets.table import Table
-from infra.spreadsheets.xlsx_reading import XlsxLimits
+from infra.spreadsheets.xlsx_reading import XlsxLimits, count_xlsx_rows
 from infra.spreadsheets.xlsx_writing import XlsxResultWriter
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "UnsupportedFile",
     "XlsxLimits",
     "XlsxResultWriter",
+    "count_xlsx_rows",
     "file_kind",
     "neutralize",
     "open_table",
