@@ -66,7 +66,7 @@ async def _ensure_database(maintenance_dsn: str, database: str) -> None:
             # plain C, ILIKE would not fold Cyrillic case. The builtin
             # provider (PostgreSQL 17+) folds all of Unicode whatever the OS has.
             await connection.execute(
-                f'CREATE DATABASE "{quoted}" TEMPLATE template0 ENCODING \'UTF8\' '
+                f"CREATE DATABASE \"{quoted}\" TEMPLATE template0 ENCODING 'UTF8' "
                 "LOCALE_PROVIDER builtin BUILTIN_LOCALE 'C.UTF-8' LOCALE 'C'"
             )
             logger.info("embedded postgres database created name=%s", database)
