@@ -38,7 +38,9 @@ class ModelCard:
     and its last ``tail_tokens`` tokens, as the card's ``truncation`` says:
     ``head`` (the default when the card is silent) keeps only the start,
     ``tail`` only the end, ``head_tail`` both, half each unless the card
-    gives ``head_tokens``.
+    gives ``head_tokens``. A card with ``ngrams`` belongs to a graph that
+    also takes hashed n-grams (``ml.runtime.ngrams``) of at most
+    ``max_chars`` characters of each text.
     """
 
     version: str
@@ -48,6 +50,8 @@ class ModelCard:
     head_tokens: int
     tail_tokens: int
     add_special_tokens: bool = True
+    ngram_buckets: int = 0
+    ngram_max_chars: int = 0
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -63,6 +67,7 @@ class ModelCard:
 
         max_length = int(raw["max_length"])
         head, tail = _kept_tokens(raw.get("truncation"), max_length, path)
+        ngrams = raw.get("ngrams") or {}
         card = cls(
             version=str(raw["version"]),
             labels=tuple(raw["labels"]),
@@ -71,6 +76,8 @@ class ModelCard:
             head_tokens=head,
             tail_tokens=tail,
             add_special_tokens=bool(raw.get("tokenizer", {}).get("add_special_tokens", True)),
+            ngram_buckets=int(ngrams.get("buckets", 0)),
+            ngram_max_chars=int(ngrams.get("max_chars", 0)),
             raw=raw,
         )
         if card.labels != LABELS:

@@ -26,6 +26,7 @@ from ml.runtime.artifacts import (
 )
 from ml.runtime.chunking import plan_chunks
 from ml.runtime.errors import EmptyTextError
+from ml.runtime.ngrams import clip_text, hash_ngrams
 from ml.runtime.text import Language, detect_language, normalize, split_words
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,18 @@ class Prediction:
     scores: dict[str, float]
     language: Language
     model_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedText:
+    """A text as the graph reads it: token ids cut by the card's rule, and
+    the normalised text its n-grams are hashed from."""
+
+    token_ids: np.ndarray
+    normalized: str
+
+    def __len__(self) -> int:
+        return len(self.token_ids)
 
 
 class WordWeight(NamedTuple):
@@ -148,8 +161,7 @@ class Classifier:
             EmptyTextError: a text is empty or only whitespace; nothing
                 of the batch is classified then.
         """
-        token_ids = self.encode(texts)
-        probabilities = self.probabilities(token_ids)
+        probabilities = self.probabilities(self.encode(texts))
 
         return [self._prediction(text, row) for text, row in zip(texts, probabilities, strict=True)]
 
@@ -157,7 +169,9 @@ class Classifier:
         """Weigh each word of ``text`` (see :class:`WordWeight`) by occlusion.
 
         Every word is left out in turn and all variants are scored in one
-        batched run. Words the truncation rule cuts away weigh exactly 0.
+        batched run. Words the token truncation rule cuts away weigh
+        exactly 0: they are not scored, although the n-gram half of an
+        ensemble model still sees them (up to the card's ``max_chars``).
 
         Raises:
             EmptyTextError: the text is empty or only whitespace.
@@ -178,8 +192,8 @@ class Classifier:
             WordWeight(word, float(weight)) for word, weight in zip(words, weights, strict=True)
         ]
 
-    def encode(self, texts: Sequence[str]) -> list[np.ndarray]:
-        """Token ids per text, normalised and cut to the model's maximum.
+    def encode(self, texts: Sequence[str]) -> list[EncodedText]:
+        """Each text normalised, tokenized and cut to the model's maximum.
 
         Raises:
             EmptyTextError: a text is empty or only whitespace.
@@ -196,20 +210,20 @@ class Classifier:
 
         return self._tokenize(normalized)
 
-    def probabilities(self, token_ids: Sequence[np.ndarray]) -> np.ndarray:
-        """Class probabilities, shape ``[len(token_ids), 3]``, in input order.
+    def probabilities(self, encoded: Sequence[EncodedText]) -> np.ndarray:
+        """Class probabilities, shape ``[len(encoded), 3]``, in input order.
 
         Texts are sorted by length and run in calls of similar lengths
         (see :mod:`ml.runtime.chunking`), so short texts are not padded to
         the size of a long one.
         """
-        result = np.empty((len(token_ids), len(self.labels)), dtype=np.float64)
-        order = sorted(range(len(token_ids)), key=lambda i: len(token_ids[i]))
-        lengths = [len(token_ids[i]) for i in order]
+        result = np.empty((len(encoded), len(self.labels)), dtype=np.float64)
+        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
+        lengths = [len(encoded[i]) for i in order]
 
         for chunk in plan_chunks(lengths, self.max_batch_size):
             rows = order[chunk.start : chunk.stop]
-            result[rows] = self._run([token_ids[i] for i in rows])
+            result[rows] = self._run([encoded[i] for i in rows])
 
         return result
 
@@ -229,17 +243,22 @@ class Classifier:
 
         return [*first, *last]
 
-    def _run(self, token_ids: Sequence[np.ndarray]) -> np.ndarray:
-        lengths = np.array([len(ids) for ids in token_ids], dtype=np.int64)
-        input_ids = np.full((len(token_ids), lengths.max()), self.card.pad_id, dtype=np.int64)
-        for row, ids in enumerate(token_ids):
-            input_ids[row, : len(ids)] = ids
+    def _run(self, encoded: Sequence[EncodedText]) -> np.ndarray:
+        lengths = np.array([len(text) for text in encoded], dtype=np.int64)
+        input_ids = np.full((len(encoded), lengths.max()), self.card.pad_id, dtype=np.int64)
+        for row, text in enumerate(encoded):
+            input_ids[row, : len(text)] = text.token_ids
 
-        (logits,) = self._session.run(["logits"], {"input_ids": input_ids, "lengths": lengths})
+        inputs = {"input_ids": input_ids, "lengths": lengths}
+        if self.card.ngram_buckets:
+            clipped = [clip_text(t.normalized, self.card.ngram_max_chars) for t in encoded]
+            ids, counts = hash_ngrams(clipped, self.card.ngram_buckets)
+            inputs |= {"ngram_ids": ids, "ngram_counts": counts}
+        (logits,) = self._session.run(["logits"], inputs)
 
         return _softmax(logits)
 
-    def _tokenize(self, normalized: Sequence[str]) -> list[np.ndarray]:
+    def _tokenize(self, normalized: Sequence[str]) -> list[EncodedText]:
         encodings = self._tokenizer.encode_batch(
             list(normalized), add_special_tokens=self.card.add_special_tokens
         )
@@ -247,7 +266,10 @@ class Classifier:
 
         # A text the tokenizer maps to nothing (an occlusion variant with no
         # word left) still needs one LSTM step: a lone pad, as in training.
-        return [ids if len(ids) else self._pad_only for ids in token_ids]
+        return [
+            EncodedText(ids if len(ids) else self._pad_only, text)
+            for ids, text in zip(token_ids, normalized, strict=True)
+        ]
 
     def _prediction(self, text: str, probabilities: np.ndarray) -> Prediction:
         scores = {label: float(p) for label, p in zip(self.labels, probabilities, strict=True)}
