@@ -6,7 +6,9 @@ pools and allocators never share a process:
 - single-text latency p50/p99, onnxruntime vs torch eager on the same weights;
 - batched throughput at 100 tokens, FLOPs per text and the share of fp32 peak,
   for onnxruntime fp32, onnxruntime int8 (dynamic quantisation) and torch;
-- the micro-batcher under 50 concurrent callers, against one-by-one runs.
+- the micro-batcher under 50 concurrent callers, against one-by-one runs;
+- file-job batches of 128 rows through ``Classifier.predict``, in rows/s,
+  with the share spent hashing n-grams for an ensemble model.
 
     .venv/bin/python bench/bench_runtime.py [--model-dir models] [--seconds 4]
 
@@ -110,7 +112,29 @@ def sample_token_ids(model_dir: Path) -> list[list[int]]:
 
     classifier = Classifier(model_dir, intra_op_threads=1)
 
-    return [ids.tolist() for ids in classifier.encode(SAMPLE_TEXTS)]
+    return [text.token_ids.tolist() for text in classifier.encode(SAMPLE_TEXTS)]
+
+
+# Distinct hashed n-grams per token of a typical text (word 1-2-grams and
+# character 2-5-grams of ~4.5 characters a token), for model-only runs of
+# an ensemble graph on random token ids.
+NGRAMS_PER_TOKEN = 10
+
+
+def ngram_inputs(session: Any, rows: int, tokens: int, empty: bool) -> dict[str, np.ndarray]:
+    """N-gram inputs when the graph takes them, else nothing: random ones,
+    or none at all (``empty``), where the graph gives the LSTM's logits."""
+    names = {node.name for node in session.get_inputs()}
+    if "ngram_ids" not in names:
+        return {}
+    rng = np.random.default_rng(tokens)
+    width = 1 if empty else max(NGRAMS_PER_TOKEN * tokens, 1)
+    counts = np.zeros if empty else np.ones
+
+    return {
+        "ngram_ids": rng.integers(0, 1 << 16, size=(rows, width), dtype=np.int64),
+        "ngram_counts": counts((rows, width), dtype=np.float32),
+    }
 
 
 def fixed_length_batch(vocab_size: int, batch: int, tokens: int) -> np.ndarray:
@@ -119,7 +143,9 @@ def fixed_length_batch(vocab_size: int, batch: int, tokens: int) -> np.ndarray:
     return rng.integers(2, vocab_size, size=(batch, tokens), dtype=np.int64)
 
 
-def onnx_engine(model_path: Path, threads: int) -> Callable[[np.ndarray, np.ndarray], Any]:
+def onnx_engine(
+    model_path: Path, threads: int, ngrams: bool = True
+) -> Callable[[np.ndarray, np.ndarray], Any]:
     import onnxruntime as ort
 
     from ml.runtime.classifier import session_options
@@ -129,7 +155,9 @@ def onnx_engine(model_path: Path, threads: int) -> Callable[[np.ndarray, np.ndar
     )
 
     def run(ids: np.ndarray, lengths: np.ndarray) -> Any:
-        return session.run(["logits"], {"input_ids": ids, "lengths": lengths})[0]
+        inputs = {"input_ids": ids, "lengths": lengths}
+        inputs |= ngram_inputs(session, *ids.shape, empty=not ngrams)
+        return session.run(["logits"], inputs)[0]
 
     return run
 
@@ -276,6 +304,48 @@ async def drive_one_by_one(classifier: Any, seconds: float) -> dict[str, float]:
         return await drive_callers(predict, seconds)
 
 
+FILE_BATCH_ROWS = 128
+
+
+def file_rows(kind: str) -> list[str]:
+    """A file job's batch: the sample texts in turn, or review-sized texts
+    (~1,000 characters) made of them."""
+    if kind == "short":
+        return [SAMPLE_TEXTS[i % len(SAMPLE_TEXTS)] for i in range(FILE_BATCH_ROWS)]
+    english = [t for t in SAMPLE_TEXTS if t.isascii()]
+
+    return [
+        " ".join(english[(i + j) % len(english)] for j in range(14))[:1000]
+        for i in range(FILE_BATCH_ROWS)
+    ]
+
+
+def worker_files(args: argparse.Namespace) -> dict[str, Any]:
+    """Rows per second of ``Classifier.predict`` on a file job's 128-row
+    batches, and the share of it spent hashing n-grams."""
+    from ml.runtime.classifier import Classifier
+    from ml.runtime.ngrams import clip_text, hash_ngrams
+    from ml.runtime.text import normalize
+
+    classifier = Classifier(args.model_dir, intra_op_threads=args.threads)
+    card = classifier.card
+    result: dict[str, Any] = {}
+    for kind in ("short", "reviews"):
+        rows = file_rows(kind)
+        seconds = statistics.median(
+            timed_calls(lambda rows=rows: classifier.predict(rows), args.seconds, warmup=2)
+        )
+        result[f"{kind}_rows_per_s"] = len(rows) / seconds
+        if card.ngram_buckets:
+            texts = [clip_text(normalize(t), card.ngram_max_chars) for t in rows]
+            hashing = statistics.median(
+                timed_calls(lambda texts=texts: hash_ngrams(texts, card.ngram_buckets), 1.0)
+            )
+            result[f"{kind}_ngram_share"] = hashing / seconds
+
+    return result
+
+
 def worker_quantize(args: argparse.Namespace) -> dict[str, Any]:
     """Write an int8 dynamic-quantised copy and measure how far it drifts."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -300,10 +370,11 @@ def worker_quantize(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def worker_parity(args: argparse.Namespace) -> dict[str, Any]:
-    """Check that the torch twin carries the ONNX weights: same logits."""
+    """Check that the torch twin carries the ONNX weights: same logits. The
+    twin is the LSTM alone; an ensemble graph runs with no n-grams then."""
     card = json.loads((args.model_dir / "model.json").read_text())
     twin = torch_engine(args.model_path, int(card["pad_id"]), args.threads)
-    session = onnx_engine(args.model_path, args.threads)
+    session = onnx_engine(args.model_path, args.threads, ngrams=False)
     rng = np.random.default_rng(2)
     ids = fixed_length_batch(args.vocab_size, 16, 120)
     lengths = rng.integers(1, 121, size=16)
@@ -328,6 +399,7 @@ WORKERS = {
     "quantize": worker_quantize,
     "sgemm": worker_sgemm,
     "parity": worker_parity,
+    "files": worker_files,
 }
 
 
@@ -531,6 +603,25 @@ def report_batcher(opts: argparse.Namespace, threads: list[int]) -> None:
             )
 
 
+def report_files(opts: argparse.Namespace, threads: list[int]) -> None:
+    print(
+        f"\nfile-job batches: Classifier.predict on {FILE_BATCH_ROWS} rows a call, "
+        "normalisation, tokenization and n-grams included"
+    )
+    cores = len(os.sched_getaffinity(0))
+    for count in threads:
+        copies = cores // count
+        results = run_workers("files", "onnxruntime", count, opts.model_path, opts, copies)
+        for kind, label in (("short", "sample texts"), ("reviews", "1,000-char reviews")):
+            rate = sum(result[f"{kind}_rows_per_s"] for result in results)
+            share = results[0].get(f"{kind}_ngram_share")
+            hashing = f", n-gram hashing {share:.0%} of the time" if share is not None else ""
+            print(
+                f"  {copies} process(es) × {count} thread(s), {label}: "
+                f"{rate:,.0f} rows/s{hashing} {load_note(results[0])}"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -544,7 +635,9 @@ def main() -> None:
         help="the thread count compared with 1 (default: all cores)",
     )
     parser.add_argument(
-        "--only", default="latency,throughput,batcher", help="comma-separated sections to run"
+        "--only",
+        default="latency,throughput,batcher,files",
+        help="comma-separated sections to run",
     )
     parser.add_argument("--worker", choices=sorted(WORKERS))
     parser.add_argument(
@@ -574,6 +667,8 @@ def main() -> None:
             report_throughput(opts)
         if "batcher" in sections:
             report_batcher(opts, sorted({1, opts.threads}))
+        if "files" in sections:
+            report_files(opts, sorted({1, opts.threads}))
 
 
 def vocab_size(model_path: Path) -> int:
