@@ -18,6 +18,9 @@ logger = logging.getLogger(__name__)
 
 _CHUNK_BYTES = 1 << 20
 _SAMPLE_CHARS = 16 * 1024
+# The csv module's default field limit. It is process-wide and other code
+# (the trainer) raises it, so cells are also measured here.
+MAX_CELL_CHARS = 131_072
 _CANDIDATES = (",", ";", "\t")
 
 # A header without any candidate delimiter means one column: its cells may
@@ -125,6 +128,8 @@ def _records(reader: Reader) -> Rows:
     # A blank line is no record at all; `,,` is a record of empty cells.
     try:
         for record in reader:
+            if any(len(cell) > MAX_CELL_CHARS for cell in record):
+                raise _cell_too_long(reader.line_num)
             if record:
                 yield record
     except csv.Error as error:
@@ -133,8 +138,11 @@ def _records(reader: Reader) -> Rows:
 
 def _unreadable(line: int, error: csv.Error) -> SpreadsheetError:
     if "field larger than field limit" in str(error):
-        limit = csv.field_size_limit()
-        return SpreadsheetError(
-            f"line {line}: a cell is longer than {limit:,} characters; is a quote left open?"
-        )
+        return _cell_too_long(line)
     return SpreadsheetError(f"line {line} is not valid CSV: {error}")
+
+
+def _cell_too_long(line: int) -> SpreadsheetError:
+    return SpreadsheetError(
+        f"line {line}: a cell is longer than {MAX_CELL_CHARS:,} characters; is a quote left open?"
+    )
