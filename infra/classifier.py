@@ -148,3 +148,35 @@ class ParallelSentimentClassifier:
 
     async def close(self) -> None:
         self._executor.shutdown(wait=True)
+
+
+class MissingModel:
+    """Stands in when no model could be loaded: the service still starts,
+    `/ready` names the model, and every prediction is a 503."""
+
+    version = "none"
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    @property
+    def runtime(self) -> Classifier:
+        raise DependencyUnavailable("model", self._detail())
+
+    def normalize(self, text: str) -> str:
+        return normalize(text)
+
+    def language_of(self, text: str) -> Language:
+        return cast(Language, detect_language(text))
+
+    async def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        raise DependencyUnavailable("model", self._detail())
+
+    async def explain(self, text: str) -> list[WordWeight]:
+        raise DependencyUnavailable("model", self._detail())
+
+    async def check(self) -> None:
+        raise DependencyUnavailable("model", self.reason)
+
+    def _detail(self) -> str:
+        return "no sentiment model is installed on this server; try again later"

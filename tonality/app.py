@@ -381,9 +381,15 @@ async def open_classifier(stack: AsyncExitStack, settings: Settings) -> Any:
     """The model behind a micro-batcher, loaded off the event loop."""
     import asyncio
 
-    from infra.classifier import OnnxSentimentClassifier
+    from infra.classifier import MissingModel, OnnxSentimentClassifier
+    from ml.runtime.errors import ModelArtifactsError
 
-    classifier = await asyncio.to_thread(OnnxSentimentClassifier, settings.model_dir)
+    try:
+        classifier = await asyncio.to_thread(OnnxSentimentClassifier, settings.model_dir)
+    except ModelArtifactsError as error:
+        logger.error("no usable model; predictions answer 503 reason=%s", error)
+        return MissingModel(str(error))
+
     await classifier.start()
     stack.push_async_callback(classifier.close)
 

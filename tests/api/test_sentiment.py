@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 import aiomcache
@@ -406,3 +407,18 @@ async def test_a_cached_verdict_keeps_the_language_of_the_text_as_written(
     assert english_looking.json()["language"] == "en"
     assert russian.json()["language"] == "ru"
     assert russian.json()["scores"] == english_looking.json()["scores"]
+
+
+async def test_without_a_model_texts_get_503_and_the_rest_keeps_working(
+    start_service: StartService, tmp_path: Path
+) -> None:
+    async with start_service(model_dir=tmp_path) as service:
+        browser, _ = await service.user()
+        response = await browser.send("POST", "/sentiment", json={"text": "Хороший день"})
+        ready = await browser.get("/ready")
+        history = await browser.get("/history/texts")
+
+    assert response.status_code == 503
+    assert "model" in response.json()["detail"]
+    assert ready.json()["extra"]["checks"]["model"] != "ok"
+    assert history.json()["total"] == 0
