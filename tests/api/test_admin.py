@@ -249,8 +249,10 @@ async def test_two_admins_removing_each_other_at_once_through_two_processes_keep
                 first.send("PATCH", f"/admin/users/{other['id']}", json={"is_active": False}),
                 second.send("PATCH", f"/admin/users/{me['id']}", json={"is_active": False}),
             )
+            # The loser is refused by the rule (409) or, when the winner's
+            # change landed before its session was checked, logged out (401).
             codes = sorted(answer.status_code for answer in answers)
-            assert codes == [200, 409], [answer.text for answer in answers]
+            assert codes in ([200, 401], [200, 409]), [answer.text for answer in answers]
 
             admins = await _active_admins(empty_dsn)
             assert len(admins) == 1
