@@ -19,26 +19,40 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch.nn import functional
+from tokenizers import Tokenizer
 from tqdm import tqdm
 
 from ml.export import baselines, card
-from ml.export.data import SOURCES, Example, Split, classes_of, load_all
+from ml.export.data import SOURCES, Example, Split, load_all
+from ml.export.ensemble import (
+    LANGUAGES,
+    EnsembleNet,
+    best_linear_weights,
+    mixed,
+    russian_rows,
+    script_tables,
+)
+from ml.export.linear import LinearSettings, SparseRows, featurize, predict_linear, train_linear
 from ml.export.metrics import report_probabilities, restrict_to_source_classes
 from ml.export.model import ModelConfig, SentimentNet
+from ml.export.objective import class_masks, class_weights, source_masked_loss
 from ml.export.onnx_export import (
+    NGRAM_INPUTS,
+    Batch,
     check_parity,
     export_onnx,
     open_session,
     pad_batch,
     random_batches,
+    with_random_ngrams,
 )
+from ml.export.quantize import quantize_and_compare
+from ml.export.reload import load_sentiment_net
 from ml.export.tokenizer import pad_id, train_tokenizer
+from ml.runtime.ngrams import DEFAULT_MAX_CHARS
 from ml.runtime.text import normalize
 
 log = logging.getLogger(__name__)
-
-_MISSING_CLASS_FILL = -1e4
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -99,9 +113,36 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=40.0,
         help="minutes of training; the learning-rate schedule ends there at the latest",
     )
+    parser.add_argument(
+        "--ngram-buckets",
+        type=int,
+        default=1 << 20,
+        help="hash slots of the linear n-gram model mixed with the LSTM (0: no linear model)",
+    )
+    parser.add_argument(
+        "--ngram-max-chars",
+        type=int,
+        default=DEFAULT_MAX_CHARS,
+        help="of a longer text the n-grams see the first and last half of this many characters",
+    )
+    parser.add_argument("--linear-epochs", type=int, default=4)
+    parser.add_argument("--linear-lr", type=float, default=0.02)
+    parser.add_argument(
+        "--lstm-from",
+        type=Path,
+        default=None,
+        help="directory of an earlier run (sentiment.onnx, tokenizer.json, model.json) "
+        "whose LSTM is reused as it is; only the linear model is trained",
+    )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--skip-baselines", action="store_true")
-    parser.add_argument("--version-suffix", default="lstm2")
+    parser.add_argument(
+        "--int8",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also write sentiment.int8.onnx if it loses at most 0.5 points on every test set",
+    )
+    parser.add_argument("--version-suffix", default="lstm3")
 
     args = parser.parse_args(argv)
     args.head_tokens = args.head_tokens or args.max_length // 2
@@ -161,40 +202,6 @@ def oversampled(examples: Sequence[Example], russian_repeats: int) -> list[int]:
     ]
 
 
-def class_weights(examples: Sequence[Example]) -> dict[tuple[str, int], float]:
-    """Inverse class frequency within each source, so every class of a
-    source weighs the same in total."""
-    counts: dict[tuple[str, int], int] = {}
-    for e in examples:
-        counts[(e.source, e.label)] = counts.get((e.source, e.label), 0) + 1
-
-    weights = {}
-    for (source, label), count in counts.items():
-        total = sum(n for (s, _), n in counts.items() if s == source)
-        present = sum(1 for (s, _) in counts if s == source)
-        weights[(source, label)] = total / (present * count)
-
-    return weights
-
-
-def class_masks(examples: Sequence[Example]) -> torch.Tensor:
-    mask = torch.zeros(len(examples), 3)
-    for row, e in enumerate(examples):
-        mask[row, list(classes_of(e.source))] = 1.0
-    return mask
-
-
-def source_masked_loss(
-    logits: torch.Tensor, labels: torch.Tensor, mask: torch.Tensor, weights: torch.Tensor
-) -> torch.Tensor:
-    """Weighted cross-entropy over the classes each row's source has: a
-    review set without neutral only teaches negative vs positive."""
-    masked = logits + (1.0 - mask) * _MISSING_CLASS_FILL
-    losses = functional.cross_entropy(masked, labels, reduction="none")
-
-    return (losses * weights).sum() / weights.sum()
-
-
 def length_batches(lengths: Sequence[int], batch_size: int, rng: random.Random) -> list[list[int]]:
     """Batches of similar lengths (less padding), in shuffled order."""
     order = sorted(range(len(lengths)), key=lambda i: (lengths[i], rng.random()))
@@ -225,15 +232,23 @@ def predict_logits_torch(
 
 
 def predict_logits_onnx(
-    path: Path, sequences: Sequence[list[int]], pad: int, batch_size: int = 256
+    path: Path,
+    sequences: Sequence[list[int]],
+    pad: int,
+    batch_size: int = 256,
+    ngrams: SparseRows | None = None,
 ) -> np.ndarray:
+    """Logits of the exported graph; an ensemble graph also needs ``ngrams``."""
     session = open_session(path)
     order = sorted(range(len(sequences)), key=lambda i: len(sequences[i]))
     logits = np.zeros((len(sequences), 3), dtype=np.float32)
     for start in range(0, len(order), batch_size):
         rows = order[start : start + batch_size]
         ids, lengths = pad_batch([sequences[i] for i in rows], pad)
-        (logits[rows],) = session.run(["logits"], {"input_ids": ids, "lengths": lengths})
+        inputs = {"input_ids": ids, "lengths": lengths}
+        if ngrams is not None:
+            inputs |= dict(zip(NGRAM_INPUTS, ngrams.padded(rows), strict=True))
+        (logits[rows],) = session.run(["logits"], inputs)
 
     return logits
 
@@ -253,7 +268,7 @@ def fit_temperature(logits: np.ndarray, examples: Sequence[Example]) -> float:
     labels = np.array([e.label for e in examples])
     sources = [e.source for e in examples]
     best, best_nll = 1.0, math.inf
-    for temperature in np.arange(0.5, 3.01, 0.05):
+    for temperature in np.arange(0.5, 6.01, 0.05):
         probs = softmax(logits / temperature)
         nll = 0.0
         for source in set(sources):
@@ -379,6 +394,81 @@ def train_model(
     return history
 
 
+def fit_ensemble(
+    args: argparse.Namespace,
+    lstm: SentimentNet,
+    splits: dict[Split, list[Example]],
+    encoded: dict[Split, list[list[int]]],
+    lstm_val: np.ndarray,
+    tokenizer: Tokenizer,
+) -> tuple[EnsembleNet, dict[Split, SparseRows | None], dict]:
+    """Train the n-gram linear model and mix it with the trained LSTM.
+
+    Returns the ensemble, the n-gram features of every split, and what the
+    mixing found: the weight per language, the validation scores tried, and the test
+    scores of each half alone (reported in the card).
+    """
+    started = time.monotonic()
+    features: dict[Split, SparseRows | None] = {
+        name: featurize(rows, args.ngram_buckets, args.ngram_max_chars)
+        for name, rows in splits.items()
+    }
+    log.info("featurized ngrams minutes=%.1f", (time.monotonic() - started) / 60)
+    train_features, val_features, test_features = (features[n] for n in ("train", "val", "test"))
+    assert train_features is not None and val_features is not None and test_features is not None
+
+    val_rows = splits["val"]
+
+    def score(logits: np.ndarray) -> float:
+        return validation_score(report_probabilities(val_rows, softmax(logits)))
+
+    settings = LinearSettings(
+        buckets=args.ngram_buckets, epochs=args.linear_epochs, lr=args.linear_lr, seed=args.seed
+    )
+    linear, linear_history = train_linear(
+        settings, (splits["train"], train_features), (val_rows, val_features), score
+    )
+    linear_val = predict_linear(linear, val_features)
+    scripts = script_tables(tokenizer)
+    russian_val = russian_rows(encoded["val"], *scripts)
+    weights, trials = best_linear_weights(lstm_val, linear_val, russian_val, score)
+    val_logits = mixed(lstm_val, linear_val, russian_val, weights)
+    log.info("mixed linear_weights=%s val_score=%.4f", weights, score(val_logits))
+
+    test_rows = splits["test"]
+    lstm_test = predict_logits_torch(lstm, encoded["test"], lstm.config.pad_id)
+    linear_test = predict_linear(linear, test_features)
+    mixing = {
+        "linear_weights": dict(zip(LANGUAGES, weights, strict=True)),
+        "val_trials": trials,
+        "linear_history": linear_history,
+        "minutes": round((time.monotonic() - started) / 60, 1),
+        "test_lstm_alone": report_probabilities(test_rows, softmax(lstm_test)),
+        "test_linear_alone": report_probabilities(test_rows, softmax(linear_test)),
+        "val_logits": val_logits,
+    }
+
+    return EnsembleNet(lstm, linear, weights, scripts), features, mixing
+
+
+def reused_lstm(
+    model_dir: Path, args: argparse.Namespace, pad: int
+) -> tuple[SentimentNet, list[dict], float]:
+    """The LSTM of an earlier run's ``model_dir``, with its training history
+    and minutes from that run's card."""
+    card = json.loads((model_dir / "model.json").read_text(encoding="utf-8"))
+    if card["max_length"] != args.max_length or card["pad_id"] != pad:
+        raise SystemExit(
+            f"{model_dir} was trained with max_length {card['max_length']} and pad_id "
+            f"{card['pad_id']}; run with --max-length {card['max_length']} and its tokenizer"
+        )
+    model = load_sentiment_net(model_dir / "sentiment.onnx", pad)
+    training = card.get("training", {})
+    log.info("reused lstm from=%s version=%s", model_dir, card["version"])
+
+    return model, training.get("history", []), float(training.get("wall_minutes", 0.0))
+
+
 def cap_rows(splits: dict[Split, list[Example]], max_rows: int, seed: int) -> None:
     """Keep a seeded random sample of at most ``max_rows`` rows per source and split."""
     if max_rows <= 0:
@@ -408,7 +498,10 @@ def main(argv: list[str] | None = None) -> int:
     cap_rows(splits, args.max_rows, args.seed)
     train_rows, val_rows, test_rows = splits["train"], splits["val"], splits["test"]
 
-    tokenizer = train_tokenizer(balanced_texts(train_rows), args.vocab_size)
+    if args.lstm_from:
+        tokenizer = Tokenizer.from_file(str(args.lstm_from / "tokenizer.json"))
+    else:
+        tokenizer = train_tokenizer(balanced_texts(train_rows), args.vocab_size)
     tokenizer.save(str(out / "tokenizer.json"))
     pad = pad_id(tokenizer)
     encoded = {
@@ -423,32 +516,66 @@ def main(argv: list[str] | None = None) -> int:
         len(test_rows),
     )
 
-    config = ModelConfig(
-        vocab_size=tokenizer.get_vocab_size(),
-        pad_id=pad,
-        embedding_dim=args.embedding_dim,
-        hidden_size=args.hidden_size,
-        dropout=args.dropout,
-        bigram_buckets=args.bigram_buckets,
-    )
-    model = SentimentNet(config)
-    history = train_model(args, model, (train_rows, encoded["train"]), (val_rows, encoded["val"]))
-    train_minutes = (time.monotonic() - started) / 60
+    if args.lstm_from:
+        model, history, train_minutes = reused_lstm(args.lstm_from, args, pad)
+        config = model.config
+    else:
+        config = ModelConfig(
+            vocab_size=tokenizer.get_vocab_size(),
+            pad_id=pad,
+            embedding_dim=args.embedding_dim,
+            hidden_size=args.hidden_size,
+            dropout=args.dropout,
+            bigram_buckets=args.bigram_buckets,
+        )
+        model = SentimentNet(config)
+        train = (train_rows, encoded["train"])
+        history = train_model(args, model, train, (val_rows, encoded["val"]))
+        train_minutes = (time.monotonic() - started) / 60
 
-    temperature = fit_temperature(predict_logits_torch(model, encoded["val"], pad), val_rows)
-    model.set_temperature(temperature)
-    model.eval()
+    lstm_val = predict_logits_torch(model, encoded["val"], pad)
+    network: SentimentNet | EnsembleNet = model
+    features: dict[Split, SparseRows | None] = {"train": None, "val": None, "test": None}
+    mixing: dict = {}
+    if args.ngram_buckets:
+        network, features, mixing = fit_ensemble(args, model, splits, encoded, lstm_val, tokenizer)
+        val_logits = mixing.pop("val_logits")
+    else:
+        val_logits = lstm_val
+
+    temperature = fit_temperature(val_logits, val_rows)
+    network.set_temperature(temperature)
+    network.eval()
 
     onnx_path = out / "sentiment.onnx"
-    export_onnx(model, onnx_path)
-    real = [pad_batch(encoded["val"][i : i + 24], pad) for i in range(0, 96, 24)]
-    worst = check_parity(model, onnx_path, random_batches(config.vocab_size, pad, args.seed) + real)
+    export_onnx(network, onnx_path)
+    batches = random_batches(config.vocab_size, pad, args.seed)
+    real_rows = [list(range(i, i + 24)) for i in range(0, 96, 24)]
+    real: list[Batch] = [pad_batch([encoded["val"][i] for i in rows], pad) for rows in real_rows]
+    if features["val"] is not None:
+        batches = with_random_ngrams(batches, args.ngram_buckets, args.seed)
+        real = [
+            (*r, *features["val"].padded(rows)) for r, rows in zip(real, real_rows, strict=True)
+        ]
+    worst = check_parity(network, onnx_path, batches + real)
 
-    test_probs = softmax(predict_logits_onnx(onnx_path, encoded["test"], pad))
+    test_probs = softmax(
+        predict_logits_onnx(onnx_path, encoded["test"], pad, ngrams=features["test"])
+    )
     metrics = report_probabilities(test_rows, test_probs)
     val_metrics = report_probabilities(
-        val_rows, softmax(predict_logits_onnx(onnx_path, encoded["val"], pad))
+        val_rows,
+        softmax(predict_logits_onnx(onnx_path, encoded["val"], pad, ngrams=features["val"])),
     )
+
+    int8: dict | None = None
+    if args.int8:
+
+        def score_graph(path: Path) -> dict:
+            logits = predict_logits_onnx(path, encoded["test"], pad, ngrams=features["test"])
+            return report_probabilities(test_rows, softmax(logits))
+
+        int8 = quantize_and_compare(onnx_path, out / "sentiment.int8.onnx", metrics, score_graph)
 
     baseline_scores: dict[str, dict] = {}
     if not args.skip_baselines:
@@ -470,6 +597,8 @@ def main(argv: list[str] | None = None) -> int:
         temperature=temperature,
         parity=worst,
         train_minutes=train_minutes,
+        mixing=mixing,
+        int8=int8,
     )
     (out / "model.json").write_text(json.dumps(model_card, ensure_ascii=False, indent=2) + "\n")
     (reports / "metrics.json").write_text(

@@ -5,6 +5,8 @@ import pytest
 import torch
 from tokenizers import Tokenizer
 
+from ml.export.ensemble import EnsembleNet
+from ml.export.linear import NgramLinear
 from ml.export.model import ModelConfig, SentimentNet
 from ml.export.onnx_export import (
     PARITY_TOLERANCE,
@@ -13,7 +15,10 @@ from ml.export.onnx_export import (
     pad_batch,
     parity_max_abs_diff,
     random_batches,
+    with_random_ngrams,
 )
+from ml.export.reload import load_sentiment_net
+from ml.runtime.ngrams import clip_text, hash_ngrams
 from ml.runtime.text import normalize
 
 
@@ -25,6 +30,53 @@ def random_model() -> SentimentNet:
         torch.nn.init.normal_(parameter, std=0.2)
     model.set_temperature(1.3)
     return model.eval()
+
+
+@pytest.fixture(scope="module")
+def random_ensemble(random_model) -> EnsembleNet:
+    torch.manual_seed(1)
+    linear = NgramLinear(np.linspace(1.0, 5.0, 256, dtype=np.float32))
+    torch.nn.init.normal_(linear.weight.weight)
+    torch.nn.init.normal_(linear.bias)
+    scripts = (np.ones(300, dtype=np.float32), np.zeros(300, dtype=np.float32))
+    scripts[1][:150] = 1.0
+    ensemble = EnsembleNet(random_model, linear, (0.7, 1.6), scripts)
+    ensemble.set_temperature(1.3)
+    return ensemble.eval()
+
+
+def test_ensemble_onnx_matches_torch_with_and_without_ngrams(random_ensemble, tmp_path):
+    path = tmp_path / "ensemble.onnx"
+    export_onnx(random_ensemble, path)
+    batches = with_random_ngrams(random_batches(300, 0, seed=7), 256, seed=7)
+
+    worst = parity_max_abs_diff(random_ensemble, path, batches)
+
+    assert worst <= PARITY_TOLERANCE
+
+
+def test_english_text_without_ngrams_gets_the_lstm_logits(random_ensemble):
+    ids, lengths = pad_batch([[205, 206, 207], [208]], pad_id=0)
+    no_ngrams = (torch.zeros(2, 1, dtype=torch.int64), torch.zeros(2, 1))
+    lstm = SentimentNet(random_ensemble.config)
+    lstm.load_state_dict(random_ensemble.state_dict(), strict=False)
+
+    with torch.no_grad():
+        mixed = random_ensemble(torch.from_numpy(ids), torch.from_numpy(lengths), *no_ngrams)
+        alone = lstm.eval()(torch.from_numpy(ids), torch.from_numpy(lengths))
+
+    assert torch.allclose(mixed, alone, atol=1e-6)
+
+
+def test_lstm_rebuilt_from_its_onnx_file_gives_the_same_logits(random_model, tmp_path):
+    path = tmp_path / "model.onnx"
+    export_onnx(random_model, path)
+    rebuilt = load_sentiment_net(path, pad_id=0)
+    rebuilt.set_temperature(1.3)
+
+    worst = parity_max_abs_diff(rebuilt, path, random_batches(300, 0, seed=3))
+
+    assert worst <= PARITY_TOLERANCE
 
 
 def test_onnx_matches_torch_on_mixed_lengths(random_model, tmp_path):
@@ -58,10 +110,15 @@ def _committed_logits(model_dir, texts):
         for t in texts
     ]
     ids, lengths = pad_batch(sequences, card["pad_id"])
+    inputs = {"input_ids": ids, "lengths": lengths}
+    if "ngrams" in card:
+        clipped = [clip_text(normalize(t), card["ngrams"]["max_chars"]) for t in texts]
+        ngram_ids, counts = hash_ngrams(clipped, card["ngrams"]["buckets"])
+        inputs |= {"ngram_ids": ngram_ids, "ngram_counts": counts}
     session = open_session(model_dir / "sentiment.onnx")
-    (logits,) = session.run(["logits"], {"input_ids": ids, "lengths": lengths})
+    (logits,) = session.run(["logits"], inputs)
 
-    return logits, ids, lengths, session
+    return logits, inputs, session
 
 
 OBVIOUS = [
@@ -90,22 +147,28 @@ def test_committed_int8_model_agrees_with_fp32_on_obvious_sentences(committed_mo
     path = committed_model_dir / "sentiment.int8.onnx"
     if not path.exists():
         pytest.skip("no int8 graph committed")
-    logits, ids, lengths, _ = _committed_logits(committed_model_dir, [t for t, _ in OBVIOUS])
+    logits, inputs, _ = _committed_logits(committed_model_dir, [t for t, _ in OBVIOUS])
 
-    (quantized,) = open_session(path).run(["logits"], {"input_ids": ids, "lengths": lengths})
+    (quantized,) = open_session(path).run(["logits"], inputs)
 
     assert (quantized.argmax(axis=1) == logits.argmax(axis=1)).all()
 
 
 def test_committed_model_is_exact_under_padding(committed_model_dir):
-    logits, ids, lengths, session = _committed_logits(committed_model_dir, [t for t, _ in OBVIOUS])
+    logits, inputs, session = _committed_logits(committed_model_dir, [t for t, _ in OBVIOUS])
     pad_id = json.loads((committed_model_dir / "model.json").read_text())["pad_id"]
+    ids = inputs["input_ids"]
     padded = np.full((ids.shape[0], ids.shape[1] + 13), pad_id, dtype=np.int64)
     padded[:, : ids.shape[1]] = ids
 
-    (again,) = session.run(["logits"], {"input_ids": padded, "lengths": lengths})
+    (again,) = session.run(["logits"], inputs | {"input_ids": padded})
 
     assert np.abs(logits - again).max() <= PARITY_TOLERANCE
+
+
+# Issue 3 set 20 MB for the LSTM alone; the issue 6 ensemble adds 8 MB of
+# float16 n-gram tables to each graph, and the bound agreed for it is 60 MB.
+SIZE_BUDGET_BYTES = 60 * 1000 * 1000
 
 
 def test_committed_artifacts_fit_the_size_budget(committed_model_dir):
@@ -113,4 +176,4 @@ def test_committed_artifacts_fit_the_size_budget(committed_model_dir):
     paths = [committed_model_dir / name for name in names]
     total = sum(path.stat().st_size for path in paths if path.exists())
 
-    assert total <= 20 * 1024 * 1024
+    assert total <= SIZE_BUDGET_BYTES

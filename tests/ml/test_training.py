@@ -30,6 +30,8 @@ def tiny_run(tmp_path_factory, ru_data_dir) -> Path:
         "--embedding-dim", "16",
         "--hidden-size", "16",
         "--bigram-buckets", "512",
+        "--ngram-buckets", "4096",
+        "--linear-epochs", "2",
         "--batch-size", "32",
         "--threads", "1",
     ]  # fmt: skip
@@ -52,9 +54,28 @@ def test_tiny_training_run_card_has_the_contract_keys(tiny_run):
     assert card["onnx"]["parity_max_abs_diff"] <= 1e-5
     assert set(card["metrics"]["test"]["by_source"]) == {"rusentiment", "rusentitweet"}
     assert "tfidf_logistic_regression" in card["baselines"]
+    assert card["ngrams"]["buckets"] == 4096
+    assert set(card["onnx"]["inputs"]) == {"input_ids", "lengths", "ngram_ids", "ngram_counts"}
     assert "non-commercial" in card["license_note"]
     for key in ("version", "created", "max_length", "pad_id", "data_sources", "shortcomings"):
         assert key in card
+
+
+def test_tiny_training_run_serves_through_the_runtime(tiny_run):
+    from ml.runtime.classifier import Classifier
+
+    predictions = Classifier(tiny_run).predict(["Отличный фильм", "ужасно"])
+
+    assert [sum(p.scores.values()) for p in predictions] == pytest.approx([1.0, 1.0])
+
+
+def test_tiny_training_run_card_reports_both_halves_of_the_ensemble(tiny_run):
+    card = json.loads((tiny_run / "model.json").read_text())
+    ensemble = card["ensemble"]
+
+    assert set(ensemble["linear_weights"]) == {"en", "ru"}
+    assert set(ensemble["test_lstm_alone"]) == {"rusentiment", "rusentitweet"}
+    assert set(ensemble["test_linear_alone"]) == {"rusentiment", "rusentitweet"}
 
 
 def test_tiny_training_run_scores_carry_confusion_matrices(tiny_run):
