@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 ALLOWED_ACCURACY_LOSS = 0.005
 
 
-def _float16_gathers(path: Path) -> list[str]:
+def float16_gathers(path: Path) -> list[str]:
     """Nodes reading the n-gram tables, already float16 and not quantizable."""
     graph = onnx.load(str(path)).graph
     tables = {init.name for init in graph.initializer if init.data_type == TensorProto.FLOAT16}
@@ -30,7 +30,7 @@ def quantize_and_compare(
     per-source test accuracy ``score(int8)`` with ``fp32_report``; the copy
     is deleted again when some source loses more than the allowance."""
     quantize_dynamic(
-        fp32, int8, weight_type=QuantType.QInt8, nodes_to_exclude=_float16_gathers(fp32)
+        fp32, int8, weight_type=QuantType.QInt8, nodes_to_exclude=float16_gathers(fp32)
     )
     report = score(int8)["by_source"]
 
