@@ -156,7 +156,8 @@ def onnx_engine(
 
     def run(ids: np.ndarray, lengths: np.ndarray) -> Any:
         inputs = {"input_ids": ids, "lengths": lengths}
-        inputs |= ngram_inputs(session, *ids.shape, empty=not ngrams)
+        rows, steps = ids.shape
+        inputs |= ngram_inputs(session, rows, steps, empty=not ngrams)
         return session.run(["logits"], inputs)[0]
 
     return run
@@ -333,13 +334,13 @@ def worker_files(args: argparse.Namespace) -> dict[str, Any]:
     for kind in ("short", "reviews"):
         rows = file_rows(kind)
         seconds = statistics.median(
-            timed_calls(lambda rows=rows: classifier.predict(rows), args.seconds, warmup=2)
+            timed_calls(partial(classifier.predict, rows), args.seconds, warmup=2)
         )
         result[f"{kind}_rows_per_s"] = len(rows) / seconds
         if card.ngram_buckets:
             texts = [clip_text(normalize(t), card.ngram_max_chars) for t in rows]
             hashing = statistics.median(
-                timed_calls(lambda texts=texts: hash_ngrams(texts, card.ngram_buckets), 1.0)
+                timed_calls(partial(hash_ngrams, texts, card.ngram_buckets), 1.0)
             )
             result[f"{kind}_ngram_share"] = hashing / seconds
 
