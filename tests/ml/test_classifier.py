@@ -80,10 +80,13 @@ def test_ten_thousand_character_text_is_classified(classifier, sentence):
 
 
 def test_the_middle_of_a_text_beyond_max_length_never_reaches_the_model(classifier):
-    # Each word is at least one token, so the start and the end below are
-    # each longer than whatever part of a text the card keeps.
-    start = "good " * (classifier.card.max_length + 5)
-    end = "bad " * (classifier.card.max_length + 5)
+    # Each word is at least one token and three characters, so the start
+    # and the end below are each longer than whatever part of a text the
+    # card keeps, in tokens for the LSTM and in characters for the n-grams.
+    card = classifier.card
+    words = max(card.max_length, card.ngram_max_chars // 2) + 5
+    start = "good " * words
+    end = "bad " * words
     middles = ["awful terrible hateful", "wonderful lovely", long_text("плохо ", 5_000)]
 
     predictions = classifier.predict([f"{start}{middle} {end}" for middle in middles])
