@@ -259,6 +259,7 @@ def build(
             "loss": "class-weighted cross-entropy over the classes a source has "
             "(IMDB and Rotten Tomatoes: negative vs positive only)",
             "history": history,
+            **({"lstm_reused": args.lstm_origin} if getattr(args, "lstm_origin", None) else {}),
             "split_sizes": _split_sizes(splits),
             "max_rows": args.max_rows,
         },

@@ -465,6 +465,13 @@ def reused_lstm(
     model = load_sentiment_net(model_dir / "sentiment.onnx", pad)
     training = card.get("training", {})
     log.info("reused lstm from=%s version=%s", model_dir, card["version"])
+    args.lstm_origin = {
+        "from": str(model_dir),
+        "version": card["version"],
+        "command": training.get("command"),
+        "note": "the LSTM, its tokenizer and the history, steps and minutes "
+        "below are that run's; this run trained the linear half only",
+    }
 
     return model, training.get("history", []), float(training.get("wall_minutes", 0.0))
 

@@ -78,6 +78,29 @@ def test_tiny_training_run_card_reports_both_halves_of_the_ensemble(tiny_run):
     assert set(ensemble["test_linear_alone"]) == {"rusentiment", "rusentitweet"}
 
 
+def test_a_run_can_reuse_the_lstm_of_an_earlier_one(tiny_run, tmp_path, ru_data_dir):
+    argv = [
+        "--data-dir", str(ru_data_dir),
+        "--out", str(tmp_path),
+        "--cache-dir", str(tiny_run / "cache"),
+        "--sources", "rusentiment,rusentitweet",
+        "--max-rows", "200",
+        "--ngram-buckets", "4096",
+        "--linear-epochs", "1",
+        "--threads", "1",
+        "--lstm-from", str(tiny_run),
+        "--skip-baselines",
+        "--no-int8",
+    ]  # fmt: skip
+    assert main(argv) == 0
+
+    earlier = json.loads((tiny_run / "model.json").read_text())
+    card = json.loads((tmp_path / "model.json").read_text())
+    assert card["training"]["lstm_reused"]["version"] == earlier["version"]
+    assert (tmp_path / "tokenizer.json").read_text() == (tiny_run / "tokenizer.json").read_text()
+    assert not (tmp_path / "sentiment.int8.onnx").exists()
+
+
 def test_tiny_training_run_scores_carry_confusion_matrices(tiny_run):
     card = json.loads((tiny_run / "model.json").read_text())
     scores = card["metrics"]["test"]["by_source"]["rusentiment"]
