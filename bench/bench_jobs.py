@@ -80,6 +80,7 @@ class JobRun:
     serve_peak_mb: float = 0.0
     serve_cpu_s: float = 0.0
     load: str = ""
+    partial: bool = False
 
     @property
     def rows_per_s(self) -> float:
@@ -131,9 +132,14 @@ async def upload(client: httpx.AsyncClient, path: Path) -> dict[str, Any]:
 
 
 async def wait_until_done(
-    client: httpx.AsyncClient, job_id: int, run: JobRun, began: float
+    client: httpx.AsyncClient,
+    job_id: int,
+    run: JobRun,
+    began: float,
+    stop_after: float | None = None,
 ) -> None:
-    """Poll the job, noting when it started running and when rows first came out."""
+    """Poll the job, noting when it started running and when rows first came out;
+    past `stop_after` seconds, keep the rows done so far as a partial run."""
     last_report = time.perf_counter()
     while True:
         response = await client.get(f"/api/v1/jobs/{job_id}")
@@ -150,6 +156,11 @@ async def wait_until_done(
         if job["status"] == "done":
             run.done = now
             run.summary = job["summary"]
+            return
+        if stop_after is not None and now > stop_after and job["progress"]["done"] > 0:
+            run.done = now
+            run.rows = job["progress"]["done"]
+            run.partial = True
             return
 
         if time.perf_counter() - last_report >= REPORT_EVERY_SECONDS:
@@ -190,7 +201,9 @@ def rows_and_remove(path: Path) -> int | None:
     return rows
 
 
-async def run_one_size(env: dict[str, str], path: Path, run: JobRun, scratch: Path) -> JobRun:
+async def run_one_size(
+    env: dict[str, str], path: Path, run: JobRun, scratch: Path, stop_after: float | None
+) -> JobRun:
     """Fresh serve and worker processes; one job of ``run.rows`` through them."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -206,10 +219,10 @@ async def run_one_size(env: dict[str, str], path: Path, run: JobRun, scratch: Pa
             job = await upload(client, path)
             run.uploaded = time.perf_counter() - began
             say(f"  uploaded in {run.uploaded:.1f} s; job {job['id']} {job['status']}")
-            await wait_until_done(client, job["id"], run, began)
+            await wait_until_done(client, job["id"], run, began, stop_after)
             run.worker_cpu_s = worker.cpu_seconds() - worker_cpu
 
-            for result_format in FORMATS:
+            for result_format in () if run.partial else FORMATS:
                 target = scratch / f"result.{result_format}"
                 run.downloads[result_format] = await download(
                     client, job["id"], result_format, target
@@ -271,7 +284,13 @@ async def bench(args: argparse.Namespace) -> None:
                 for rows, path in files.items():
                     run = JobRun(rows=rows, file_mb=path.stat().st_size / 1e6)
                     say(f"{rows:,} rows, {run.file_mb:.1f} MB")
-                    runs.append(await run_one_size(env, path, run, data_dir))
+                    done = await run_one_size(env, path, run, data_dir, args.stop_after)
+                    say(
+                        f"  {'stopped' if done.partial else 'done'}: {done.rows:,} rows in "
+                        f"{done.done:.0f} s, {done.rows_per_s:,.0f} rows/s; worker peak "
+                        f"{done.worker_peak_mb:.0f} MB, serve peak {done.serve_peak_mb:.0f} MB"
+                    )
+                    runs.append(done)
         finally:
             shutil.rmtree(data_dir, ignore_errors=True)
 
@@ -285,17 +304,21 @@ def print_figures(runs: list[JobRun], baseline: Baseline) -> None:
         f"{'x base':>6} {'csv s':>6} {'xlsx s':>6} {'worker MB':>9} {'serve MB':>8}"
     )
     for run in runs:
+        csv_s, xlsx_s = (
+            ("-", "-")
+            if run.partial
+            else (f"{run.downloads['csv'].seconds:.2f}", f"{run.downloads['xlsx'].seconds:.2f}")
+        )
         print(
             f"{run.rows:>9,} {run.file_mb:>6.1f} {run.uploaded:>8.1f} {run.done:>8.1f} "
             f"{run.rows_per_s:>7,.0f} {run.rows_per_s / baseline.rows_per_s:>6.2f} "
-            f"{run.downloads['csv'].seconds:>6.2f} {run.downloads['xlsx'].seconds:>6.2f} "
-            f"{run.worker_peak_mb:>9.0f} {run.serve_peak_mb:>8.0f}"
+            f"{csv_s:>6} {xlsx_s:>6} {run.worker_peak_mb:>9.0f} {run.serve_peak_mb:>8.0f}"
+            + ("  (stopped early: rows done so far)" if run.partial else "")
         )
 
     print()
     print("where the time went, seconds from the upload's start:")
     for run in runs:
-        csv_result, xlsx_result = run.downloads["csv"], run.downloads["xlsx"]
         print(
             f"  {run.rows:,} rows: uploaded {run.uploaded:.1f}, running {run.running:.1f}, "
             f"first rows out {run.first_rows:.1f}, done {run.done:.1f}; "
@@ -304,10 +327,12 @@ def print_figures(runs: list[JobRun], baseline: Baseline) -> None:
             f"per CPU-second, x{run.rows / run.worker_cpu_s / baseline.rows_per_cpu_s:.2f} "
             f"the baseline's), serve CPU {run.serve_cpu_s:.0f} s"
         )
-        print(
-            f"    results: csv {csv_result.megabytes:.1f} MB ({csv_result.rows:,} rows), "
-            f"xlsx {xlsx_result.megabytes:.1f} MB; summary {run.summary}"
-        )
+        if not run.partial:
+            csv_result, xlsx_result = run.downloads["csv"], run.downloads["xlsx"]
+            print(
+                f"    results: csv {csv_result.megabytes:.1f} MB ({csv_result.rows:,} rows), "
+                f"xlsx {xlsx_result.megabytes:.1f} MB; summary {run.summary}"
+            )
         print(
             f"    worker RSS {run.worker_ready_mb:.0f} MB when ready, peak "
             f"{run.worker_peak_mb:.0f} MB; serve peak {run.serve_peak_mb:.0f} MB; "
@@ -333,6 +358,13 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument(
         "--baseline-rows", type=int, default=20_000, help="rows the bare classifier runs"
+    )
+    parser.add_argument(
+        "--stop-after",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="cancel a job still running after this long and report its partial figures",
     )
     add_source_arguments(parser)
     args = parser.parse_args()
