@@ -122,8 +122,9 @@ class JobRepository(Protocol):
 
     async def fail(self, job_id: int, error: str, now: datetime) -> bool: ...
 
-    async def requeue(self, job_id: int) -> bool:
-        """Put a running job back in the queued state."""
+    async def requeue(self, job_id: int, *, refund_attempt: bool = False) -> bool:
+        """Put a running job back in the queued state; `refund_attempt`
+        uncounts the attempt that was cut short."""
         ...
 
     async def remove(self, user_id: int, job_id: int) -> Job | None:
@@ -185,6 +186,10 @@ class SpreadsheetProblem(DomainError):
 
 class JobCancelled(Exception):
     """The job was deleted while it ran."""
+
+
+class WorkerStopping(Exception):
+    """The worker was told to stop while the job ran."""
 
 
 class ResultNotReady(DomainError):
@@ -336,6 +341,7 @@ class JobRunner:
         self._batch_rows = batch_rows
         self._progress_seconds = progress_seconds
         self._retry_delay = retry_delay_seconds
+        self._stopping = False
 
     async def run(self, job_id: int) -> None:
         """Run the job from its first row; a retry starts over, so a result
@@ -373,6 +379,9 @@ class JobRunner:
             await self._delete_results(keys)
             logger.info("job cancelled job_id=%s", job_id)
             return
+        except WorkerStopping:
+            await self._hand_back(started, keys)
+            return
         except Exception:
             logger.exception("job attempt failed job_id=%s attempt=%s", job_id, attempt)
             await self._retry_later(started, keys, attempt)
@@ -384,6 +393,17 @@ class JobRunner:
 
         seconds = time.monotonic() - began
         logger.info("job finished job_id=%s rows=%s seconds=%.1f", job_id, done, seconds)
+
+    def stop(self) -> None:
+        """Cut running jobs short at their next progress report and put
+        them back in the queue, so a stopping worker exits in seconds."""
+        self._stopping = True
+
+    async def _hand_back(self, job: Job, keys: dict[ResultFormat, str]) -> None:
+        await self._delete_results(keys)
+        if await self._jobs.requeue(job.id, refund_attempt=True):
+            await self._queue.enqueue(job.id)
+        logger.info("job handed back to the queue job_id=%s", job.id)
 
     async def _retry_later(self, job: Job, keys: dict[ResultFormat, str], attempt: int) -> None:
         """After a failure that was not the file's fault: again later, or give up."""
@@ -451,6 +471,8 @@ class JobRunner:
     async def _report(self, job_id: int, done: int, total: int, summary: Summary) -> None:
         if not await self._jobs.report_progress(job_id, done, total, summary):
             raise JobCancelled
+        if self._stopping:
+            raise WorkerStopping
 
     async def _fail(self, job: Job, keys: dict[ResultFormat, str], error: str) -> None:
         await self._delete_results(keys)

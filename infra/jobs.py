@@ -147,8 +147,11 @@ class PiccoloJobRepository:
         }
         return await self._update_active(job_id, values)
 
-    async def requeue(self, job_id: int) -> bool:
-        return await self._update_active(job_id, {FileJobRow.status: "queued"})
+    async def requeue(self, job_id: int, *, refund_attempt: bool = False) -> bool:
+        values: dict[Any, Any] = {FileJobRow.status: "queued"}
+        if refund_attempt:
+            values[FileJobRow.attempts] = FileJobRow.attempts - 1
+        return await self._update_active(job_id, values)
 
     async def remove(self, user_id: int, job_id: int) -> Job | None:
         rows = await (

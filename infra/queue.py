@@ -63,12 +63,14 @@ class QueueWorker:
         concurrency: int = 2,
         heartbeat_seconds: float = 30.0,
         poll_seconds: float = 5.0,
+        on_stop: Callable[[], None] | None = None,
     ) -> None:
         self._dsn = dsn
         self._handle = handle
         self._concurrency = max(1, concurrency)
         self._heartbeat = timedelta(seconds=heartbeat_seconds)
         self._poll = timedelta(seconds=poll_seconds)
+        self._on_stop = on_stop
         self._manager: QueueManager | None = None
         self._stopping = asyncio.Event()
 
@@ -82,7 +84,10 @@ class QueueWorker:
                 await asyncio.sleep(2)
 
     def stop(self) -> None:
+        """Take no more jobs; `on_stop` asks the running ones to end early."""
         self._stopping.set()
+        if self._on_stop is not None:
+            self._on_stop()
         if self._manager is not None:
             self._manager.shutdown.set()
 

@@ -472,6 +472,7 @@ async def start_worker(
         partial(run_file_job, runner=runner),
         concurrency=settings.worker_concurrency,
         heartbeat_seconds=settings.job_heartbeat_seconds,
+        on_stop=runner.stop,
     )
     task = asyncio.create_task(worker.run(), name="job-worker")
 

@@ -35,6 +35,7 @@ async def run_worker(settings: Settings) -> None:
             partial(run_file_job, runner=runner),
             concurrency=settings.worker_concurrency,
             heartbeat_seconds=settings.job_heartbeat_seconds,
+            on_stop=runner.stop,
         )
 
         loop = asyncio.get_running_loop()

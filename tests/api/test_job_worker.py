@@ -20,7 +20,9 @@ pytestmark = pytest.mark.slow
 
 
 @contextmanager
-def worker_process(settings: Settings, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+def worker_process(
+    settings: Settings, log: Path, **extra: str
+) -> Iterator[subprocess.Popen[bytes]]:
     """`tonality worker` against the test app's database and object store."""
     assert settings.database_url and settings.s3_endpoint
     env = clean_environment(
@@ -34,6 +36,7 @@ def worker_process(settings: Settings, log: Path) -> Iterator[subprocess.Popen[b
         secret_key=settings.secret_key or "",
         data_dir=str(settings.data_dir),
         job_heartbeat_seconds="2",
+        **extra,
     )
     with log.open("ab") as output:
         process = subprocess.Popen(
@@ -150,3 +153,33 @@ async def stored_upload(settings: Settings, job_id: int) -> bytes:
             response.release_conn()
 
     return await asyncio.to_thread(read)
+
+
+async def test_a_stopped_worker_hands_its_job_back_at_once(
+    start_service: StartService, tmp_path: Path
+) -> None:
+    rows = 20_000
+    texts = [f"Review {n}: a calm, ordinary evening at the cinema." for n in range(rows)]
+    content = csv_bytes([("id", "text"), *[(str(n), text) for n, text in enumerate(texts)]])
+    log = tmp_path / "worker.log"
+
+    # One attempt only: a stop must not use it up.
+    async with start_service(JOB_GROUPS, worker_in_process=False) as service:
+        browser, _ = await service.user()
+        created = await upload(browser, "long.csv", content, column="text")
+        job_id = created.json()["id"]
+
+        with worker_process(service.settings, log, job_max_attempts="1") as first:
+            await progress_between(browser, job_id, 1, rows - 1)
+            first.send_signal(signal.SIGTERM)
+            code = await asyncio.to_thread(first.wait, 30)
+        handed_back = (await browser.get(f"/jobs/{job_id}")).json()
+
+        with worker_process(service.settings, log, job_max_attempts="1"):
+            job = await finished(browser, job_id, seconds=300)
+        result = await result_rows(browser, job_id, "csv")
+
+    assert code == 0
+    assert handed_back["status"] == "queued"
+    assert job["status"] == "done", job
+    assert [row[0] for row in result[1:]] == [str(n) for n in range(rows)]
