@@ -22,7 +22,10 @@ MAX_REPEAT = 3
 # Share of Cyrillic among letters at or above which a text counts as Russian.
 CYRILLIC_SHARE_FOR_RU = 0.5
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# NOTE: the lookbehind starts a match only where a run of address
+# characters starts; without it, a long word is rescanned from every one of
+# its characters (10,000 letters took 0.3 s). The matches are the same.
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(
     r"(?:https?://|ftp://|www\.)\S+"
     r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|ru|org|net|рф)/\S*"
