@@ -345,7 +345,7 @@ async def test_deleting_a_job_removes_its_objects(jobs_service: Service) -> None
 
 async def test_deleting_a_running_job_cancels_it(jobs_service: Service) -> None:
     browser, user = await jobs_service.user()
-    rows = [("text",), *[(f"{text} #{n}",) for n in range(3000) for text, _ in REVIEWS[:1]]]
+    rows = [("text",), *[(f"{text} #{n}",) for n in range(40_000) for text, _ in REVIEWS[:1]]]
     created = await upload(browser, "long.csv", csv_bytes(rows))
     job_id = created.json()["id"]
     await until_running(browser, job_id)
