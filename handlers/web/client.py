@@ -78,7 +78,8 @@ def _file_in_dist(relative: str) -> Path | None:
 
 def _file(path: Path, cache_control: str) -> File:
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    if media_type.startswith("text/") or media_type.endswith(("javascript", "svg+xml")):
+    # Litestar adds the charset to text/* types itself.
+    if not media_type.startswith("text/") and media_type.endswith(("javascript", "svg+xml")):
         media_type += "; charset=utf-8"
 
     return File(

@@ -41,7 +41,7 @@ async def test_index_is_revalidated_on_every_visit(web: httpx.AsyncClient) -> No
     response = await web.get("/")
 
     assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/html")
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
     assert response.headers["cache-control"] == "no-cache"
     assert '<div id="app">' in response.text
 
@@ -61,6 +61,7 @@ async def test_hashed_assets_are_cached_for_a_year(web: httpx.AsyncClient) -> No
     response = await web.get(script)
 
     assert response.status_code == 200
+    assert response.headers["content-type"].count("charset") == 1
     assert "javascript" in response.headers["content-type"]
     assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
 
