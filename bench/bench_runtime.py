@@ -165,11 +165,12 @@ def onnx_engine(
 
 def torch_engine(model_path: Path, pad_id: int, threads: int) -> Callable[..., Any]:
     import torch
-    from torch_twin import load_torch_twin
+
+    from ml.export.reload import load_sentiment_net
 
     torch.set_num_threads(threads)
     torch.set_num_interop_threads(1)
-    model = load_torch_twin(model_path, pad_id)
+    model = load_sentiment_net(model_path, pad_id, raw_logits=False)
 
     def run(ids: np.ndarray, lengths: np.ndarray) -> Any:
         with torch.inference_mode():
@@ -541,7 +542,7 @@ def write_fused_copy(opts: argparse.Namespace) -> Path | None:
 def report_latency(opts: argparse.Namespace, threads: list[int]) -> None:
     parity = run_worker("parity", "torch", 1, opts.model_path, opts)
     print(
-        f"\ntorch twin (bench/torch_twin.py) vs onnxruntime on 16 texts of 1–120 tokens: "
+        f"\ntorch twin (ml/export/reload.py) vs onnxruntime on 16 texts of 1–120 tokens: "
         f"max |Δ logit| {parity['max_abs_diff']:.2e}"
     )
     token_ids = json.dumps(sample_token_ids(opts.model_dir))
