@@ -119,10 +119,10 @@ class ParallelSentimentClassifier:
         return self._shared.version
 
     def normalize(self, text: str) -> str:
-        return normalize(text)
+        return self._shared.normalize(text)
 
     def language_of(self, text: str) -> Language:
-        return cast(Language, detect_language(text))
+        return self._shared.language_of(text)
 
     async def explain(self, text: str) -> list[WordWeight]:
         return await self._shared.explain(text)

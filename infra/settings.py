@@ -76,6 +76,15 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
         return self.env is Environment.PRODUCTION
 
     @property
+    def memcached_address(self) -> tuple[str, int] | None:
+        """`memcached` as (host, port), or None when unset."""
+        if self.memcached is None:
+            return None
+
+        host, _, port = self.memcached.rpartition(":")
+        return host or "127.0.0.1", int(port)
+
+    @property
     def runs_worker_in_process(self) -> bool:
         if self.worker_in_process is None:
             return self.database_url is None

@@ -404,9 +404,8 @@ def _sentiment(
     from infra.prediction_cache import MemcachedPredictionCache, NullPredictionCache
 
     cache: Any = NullPredictionCache()
-    if settings.memcached is not None:
-        host, _, port = settings.memcached.rpartition(":")
-        cache = MemcachedPredictionCache(host or "127.0.0.1", int(port))
+    if settings.memcached_address is not None:
+        cache = MemcachedPredictionCache(*settings.memcached_address)
         stack.push_async_callback(cache.close)
 
     return Sentiment(classifier=classifier, history=PiccoloTextHistory(), cache=cache, clock=clock)
@@ -533,11 +532,10 @@ def _build_domain(
 def _session_cache(settings: Settings) -> Any:
     from infra.sessions import MemcachedSessionCache, NullSessionCache
 
-    if settings.memcached is None:
+    if settings.memcached_address is None:
         return NullSessionCache()
 
-    host, _, port = settings.memcached.rpartition(":")
-    return MemcachedSessionCache(host or "127.0.0.1", int(port))
+    return MemcachedSessionCache(*settings.memcached_address)
 
 
 async def _blob_store(settings: Settings) -> Any:
