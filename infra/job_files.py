@@ -100,7 +100,7 @@ class OpenedTable:
     async def batches(self, size: int) -> AsyncIterator[list[list[str]]]:
         rows = self._table.rows()
         self._reading = _next_batch(rows, size)
-        while batch := await _translated(self._reading):
+        while batch := await self._reading:
             self._reading = _next_batch(rows, size)
             yield batch
 
@@ -240,7 +240,7 @@ async def _download(blobs: BlobStore, key: str, path: Path) -> None:
 
 
 def _next_batch(rows: Iterator[list[str]], size: int) -> asyncio.Future[list[list[str]]]:
-    return asyncio.ensure_future(asyncio.to_thread(lambda: list(islice(rows, size))))
+    return asyncio.ensure_future(_in_thread(lambda: list(islice(rows, size))))
 
 
 def _count_rows(path: Path, kind: FileKind, limits: XlsxLimits, limit: int) -> int:
@@ -249,13 +249,6 @@ def _count_rows(path: Path, kind: FileKind, limits: XlsxLimits, limit: int) -> i
 
     with open_table(path, kind, limits=limits) as table:
         return sum(1 for _ in islice(table.rows(), limit + 1))
-
-
-async def _translated(reading: asyncio.Future[list[list[str]]]) -> list[list[str]]:
-    try:
-        return await reading
-    except SpreadsheetError as error:
-        raise SpreadsheetProblem(error.detail) from None
 
 
 async def _in_thread(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
