@@ -22,6 +22,12 @@ TARGETS = {
     "rusentitweet": ("macro_f1", 0.70),
 }
 
+EMBEDDING_PRETRAINED = (
+    "started from word vectors (ml.export.pretrained): GloVe 6B 50d for Latin "
+    "words, navec news v1 300d for Cyrillic ones; each piece the count-weighted "
+    "mean of its training words' vectors, then fine-tuned"
+)
+
 LICENSE_NOTE = (
     "Trained on RuSentiment (CC BY-NC-SA 4.0), so this model is for non-commercial "
     "use only and shares those terms; retrain with --sources without rusentiment "
@@ -255,6 +261,10 @@ def build(
             "--time-budget-min, whichever comes first; on a busy machine a rerun "
             "may stop at fewer steps than recorded here",
             "seed": args.seed,
+            "init_seed": getattr(args, "init_seed", args.seed),
+            "embedding": EMBEDDING_PRETRAINED
+            if getattr(args, "pretrained_vectors", False)
+            else "random",
             "epochs_run": len(history),
             "max_epochs": args.epochs,
             "wall_minutes": round(train_minutes, 1),

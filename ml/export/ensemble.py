@@ -1,9 +1,10 @@
-"""The exported graph: the BiLSTM and the n-gram linear model, mixed.
+"""The exported graph: one or more BiLSTMs and the n-gram linear model, mixed.
 
-The two are trained apart and their logits added with a weight per
-language chosen on the validation split, then one temperature is fitted to
-the sum. The graph takes the LSTM's inputs and the runtime's hashed
-n-grams, and tells the language from the script of the text's tokens.
+They are trained apart. The LSTMs' logits are averaged, the linear model's
+added with a weight per language chosen on the validation split, then one
+temperature is fitted to the sum. The graph takes the LSTMs' inputs (they
+share one tokenizer) and the runtime's hashed n-grams, and tells the
+language from the script of the text's tokens.
 """
 
 from collections.abc import Callable, Sequence
@@ -46,11 +47,13 @@ def russian_rows(
 
 
 class EnsembleNet(SentimentNet):
-    """The LSTM with the linear model's logits added, times a weight that
-    depends on the text's language (``linear_weights``: English, Russian).
+    """The mean of the LSTMs' logits with the linear model's added, times a
+    weight that depends on the text's language (``linear_weights``: English,
+    Russian).
 
-    It is a ``SentimentNet`` carrying the LSTM's weights under their own
-    names, so tools that rebuild the LSTM from the ONNX file still find them.
+    It is a ``SentimentNet`` carrying the first LSTM's weights under their
+    own names, so tools that rebuild the LSTM from the ONNX file still find
+    them; further LSTMs are ``members``.
     The n-gram table and idf are stored in
     float16 (half the file; the rows a text needs are gathered, then cast).
     """
@@ -64,13 +67,20 @@ class EnsembleNet(SentimentNet):
 
     def __init__(
         self,
-        lstm: SentimentNet,
+        lstms: Sequence[SentimentNet],
         linear: NgramLinear,
         linear_weights: tuple[float, float],
         scripts: tuple[np.ndarray, np.ndarray],
     ) -> None:
-        super().__init__(lstm.config)
-        self.load_state_dict(lstm.state_dict())
+        first, *rest = lstms
+        super().__init__(first.config)
+        self.load_state_dict(first.state_dict())
+        self.members = nn.ModuleList()
+        for lstm in rest:
+            member = SentimentNet(lstm.config)
+            member.load_state_dict(lstm.state_dict())
+            member.set_temperature(1.0)
+            self.members.append(member)
         english, russian = linear_weights
         self.register_buffer("linear_weights", torch.tensor([english, russian]))
         self.register_buffer("ngram_table", linear.weight.weight.detach().half())
@@ -78,13 +88,14 @@ class EnsembleNet(SentimentNet):
         self.register_buffer("token_letters", torch.from_numpy(scripts[0]))
         self.register_buffer("token_cyrillic", torch.from_numpy(scripts[1]))
 
-        # The linear bias at the English weight goes into the LSTM head's, so
-        # an English text with no n-grams gets exactly the LSTM's logits; a
-        # Russian text adds the rest of its own weight's share.
+        # The linear bias at the English weight goes into every LSTM head's,
+        # so an English text with no n-grams gets exactly the LSTMs' mean
+        # logits; a Russian text adds the rest of its own weight's share.
         with torch.no_grad():
-            output = self.head[-1]
-            assert isinstance(output, nn.Linear)
-            output.bias.add_(english * linear.bias)
+            for network in (self, *self.members):
+                output = network.head[-1]
+                assert isinstance(output, nn.Linear)
+                output.bias.add_(english * linear.bias)
         self.register_buffer("russian_bias", ((russian - english) * linear.bias).detach())
 
     def _russian(self, input_ids: Tensor, lengths: Tensor) -> Tensor:
@@ -100,6 +111,9 @@ class EnsembleNet(SentimentNet):
         self, input_ids: Tensor, lengths: Tensor, ngram_ids: Tensor, ngram_counts: Tensor
     ) -> Tensor:
         lstm = super().forward(input_ids, lengths)
+        for member in self.members:
+            lstm = lstm + member(input_ids, lengths) * self.inverse_temperature
+        lstm = lstm / (1 + len(self.members))
         rows = self.ngram_table[ngram_ids].float()
         linear = ngram_logits(rows, self.ngram_idf[ngram_ids].float(), ngram_counts)
 

