@@ -15,6 +15,7 @@ from ml.export.data import (
 )
 from ml.export.model import ModelConfig
 from ml.export.onnx_export import OPSET, PARITY_TOLERANCE
+from ml.export.pretrained import GLOVE_WHEEL, NAVEC_WHEEL
 
 TARGETS = {
     "imdb": ("accuracy", 0.92),
@@ -27,6 +28,23 @@ EMBEDDING_PRETRAINED = (
     "words, navec news v1 300d for Cyrillic ones; each piece the count-weighted "
     "mean of its training words' vectors, then fine-tuned"
 )
+
+WORD_VECTORS = [
+    {
+        "name": "GloVe 6B 50d",
+        "package": GLOVE_WHEEL.requirement,
+        "url": GLOVE_WHEEL.url,
+        "terms": GLOVE_WHEEL.terms,
+        "use": "starting embeddings of pieces of Latin-script training words",
+    },
+    {
+        "name": "navec news v1 (250K words, 300d)",
+        "package": NAVEC_WHEEL.requirement,
+        "url": NAVEC_WHEEL.url,
+        "terms": NAVEC_WHEEL.terms,
+        "use": "starting embeddings of pieces of Cyrillic training words",
+    },
+]
 
 LICENSE_NOTE = (
     "Trained on RuSentiment (CC BY-NC-SA 4.0), so this model is for non-commercial "
@@ -135,6 +153,19 @@ DATA_SOURCES = {
         f"validation. Labels {', '.join(RU_DROPPED_LABELS)} dropped.",
     },
 }
+
+
+def _embedding(args: argparse.Namespace) -> str:
+    if getattr(args, "lstm_from", None):
+        return "that of each reused LSTM (lstm_reused)"
+    return EMBEDDING_PRETRAINED if getattr(args, "pretrained_vectors", False) else "random"
+
+
+def _used_word_vectors(args: argparse.Namespace) -> bool:
+    origin = getattr(args, "lstm_origin", None)
+    if origin:
+        return any(run.get("embedding", "random") != "random" for run in origin["runs"])
+    return bool(getattr(args, "pretrained_vectors", False))
 
 
 def _split_sizes(splits: dict[Split, list[Example]]) -> dict[str, dict[str, int]]:
@@ -262,9 +293,7 @@ def build(
             "may stop at fewer steps than recorded here",
             "seed": args.seed,
             "init_seed": getattr(args, "init_seed", args.seed),
-            "embedding": EMBEDDING_PRETRAINED
-            if getattr(args, "pretrained_vectors", False)
-            else "random",
+            "embedding": _embedding(args),
             "epochs_run": len(history),
             "max_epochs": args.epochs,
             "wall_minutes": round(train_minutes, 1),
@@ -277,6 +306,7 @@ def build(
             "max_rows": args.max_rows,
         },
         "data_sources": [DATA_SOURCES[s] for s in sources if s in DATA_SOURCES],
+        **({"word_vectors": WORD_VECTORS} if _used_word_vectors(args) else {}),
         "license_note": LICENSE_NOTE,
         "metrics": {"test": metrics, "validation": val_metrics},
         "calibration": {
