@@ -226,6 +226,10 @@ def build(
         "reversed within each length) -> masked mean+max pooling of both layers "
         "-> MLP, plus a hashed unigram+bigram bag of logits"
     )
+    origin = getattr(args, "lstm_origin", None)
+    members = len(origin["runs"]) if origin else 1
+    if members > 1:
+        description += f"; the mean of the logits of {members} such LSTMs, trained apart"
     extra: dict = {}
     if mixing:
         inputs |= {
@@ -330,7 +334,10 @@ def _headline(report: dict) -> dict[str, dict[str, float]]:
 
 
 def _ensemble_summary(mixing: dict) -> dict:
-    """How the two halves were mixed and what each scores alone on test."""
+    """How the two halves were mixed and what each scores alone on test
+    (``test_lstm_alone``: the LSTMs' mean; ``test_each_lstm``: each of them,
+    when there are several)."""
+    each = mixing.get("test_each_lstm")
     return {
         "linear_weights": mixing["linear_weights"],
         "language_rule": "a text is Russian when at least half of the letters of its "
@@ -342,6 +349,7 @@ def _ensemble_summary(mixing: dict) -> dict:
         "linear_minutes": mixing["minutes"],
         "test_lstm_alone": _headline(mixing["test_lstm_alone"]),
         "test_linear_alone": _headline(mixing["test_linear_alone"]),
+        **({"test_each_lstm": [_headline({"by_source": s}) for s in each]} if each else {}),
     }
 
 

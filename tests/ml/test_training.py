@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from ml.export.data import Example, deduplicate, split_by_hash
+from ml.export.reload import member_count
 from ml.export.tokenizer import train_tokenizer
 from ml.export.train import (
     class_weights,
@@ -13,6 +14,7 @@ from ml.export.train import (
     source_masked_loss,
     truncate_head_tail,
 )
+from ml.runtime.classifier import Classifier
 from ml.runtime.text import normalize
 
 
@@ -97,9 +99,68 @@ def test_a_run_can_reuse_the_lstm_of_an_earlier_one(tiny_run, tmp_path, ru_data_
 
     earlier = json.loads((tiny_run / "model.json").read_text())
     card = json.loads((tmp_path / "model.json").read_text())
-    assert card["training"]["lstm_reused"]["version"] == earlier["version"]
+    assert card["training"]["lstm_reused"]["runs"][0]["version"] == earlier["version"]
     assert (tmp_path / "tokenizer.json").read_text() == (tiny_run / "tokenizer.json").read_text()
     assert not (tmp_path / "sentiment.int8.onnx").exists()
+
+
+def test_two_reused_lstms_on_one_tokenizer_are_averaged_in_one_graph(
+    tiny_run, tmp_path, ru_data_dir
+):
+    common = [
+        "--data-dir", str(ru_data_dir),
+        "--cache-dir", str(tiny_run / "cache"),
+        "--sources", "rusentiment,rusentitweet",
+        "--max-rows", "200",
+        "--threads", "1",
+        "--skip-baselines",
+        "--no-int8",
+    ]  # fmt: skip
+    second = tmp_path / "second"
+    assert (
+        main(
+            [
+                *common,
+                *("--out", str(second), "--tokenizer-from", str(tiny_run), "--init-seed", "7"),
+                *("--epochs", "1", "--vocab-size", "1500", "--embedding-dim", "16"),
+                *("--hidden-size", "16", "--bigram-buckets", "512", "--ngram-buckets", "0"),
+                "--no-pretrained-vectors",
+            ]
+        )
+        == 0
+    )
+    both = tmp_path / "both"
+    argv = [*common, "--out", str(both), "--ngram-buckets", "4096", "--linear-epochs", "1"]
+    assert main([*argv, "--lstm-from", str(tiny_run), "--lstm-from", str(second)]) == 0
+
+    card = json.loads((both / "model.json").read_text())
+    assert [run["from"] for run in card["training"]["lstm_reused"]["runs"]] == [
+        str(tiny_run),
+        str(second),
+    ]
+    assert len(card["ensemble"]["test_each_lstm"]) == 2
+    assert member_count(both / "sentiment.onnx") == 2
+    (prediction,) = Classifier(both).predict(["Отличный фильм, всем советую!"])
+    assert prediction.language == "ru"
+    assert abs(sum(prediction.scores.values()) - 1.0) < 1e-5
+
+
+def test_reused_lstms_must_share_a_tokenizer(tiny_run, tmp_path, ru_data_dir):
+    other = tmp_path / "other"
+    other.mkdir()
+    for name in ("sentiment.onnx", "model.json"):
+        (other / name).write_bytes((tiny_run / name).read_bytes())
+    (other / "tokenizer.json").write_text(
+        (tiny_run / "tokenizer.json").read_text().replace('"[UNK]"', '"[UNKNOWN]"')
+    )
+    argv = [
+        *("--data-dir", str(ru_data_dir), "--out", str(tmp_path / "out")),
+        *("--cache-dir", str(tiny_run / "cache"), "--sources", "rusentiment"),
+        *("--max-rows", "50", "--lstm-from", str(tiny_run), "--lstm-from", str(other)),
+    ]
+
+    with pytest.raises(SystemExit, match="different tokenizers"):
+        main(argv)
 
 
 def test_tiny_training_run_scores_carry_confusion_matrices(tiny_run):
