@@ -166,7 +166,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=True,
         help="also write sentiment.int8.onnx if it loses at most 0.5 points on every test set",
     )
-    parser.add_argument("--version-suffix", default="lstm3")
+    parser.add_argument("--version-suffix", default="lstm4")
 
     args = parser.parse_args(argv)
     args.head_tokens = args.head_tokens or args.max_length // 2

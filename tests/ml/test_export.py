@@ -198,7 +198,8 @@ def test_committed_model_is_exact_under_padding(committed_model_dir):
 
 
 # Issue 3 set 20 MB for the LSTM alone; the issue 6 ensemble adds 8 MB of
-# float16 n-gram tables to each graph, and the bound agreed for it is 60 MB.
+# float16 n-gram tables to each graph and, since lstm4, a second LSTM (about
+# 13 MB fp32, 3.5 MB int8); the bound agreed for it is 60 MB (lstm4: 52 MB).
 SIZE_BUDGET_BYTES = 60 * 1000 * 1000
 
 
