@@ -166,15 +166,12 @@ def onnx_engine(
 def torch_engine(model_path: Path, pad_id: int, threads: int) -> Callable[..., Any]:
     import torch
 
-    from ml.export.reload import load_sentiment_net, member_count
+    from ml.export.reload import load_sentiment_nets
 
     torch.set_num_threads(threads)
     torch.set_num_interop_threads(1)
     # Every LSTM the graph averages, so both engines do the same work.
-    members = [
-        load_sentiment_net(model_path, pad_id, raw_logits=False, member=k)
-        for k in range(member_count(model_path))
-    ]
+    members = load_sentiment_nets(model_path, pad_id, raw_logits=False)
 
     def run(ids: np.ndarray, lengths: np.ndarray) -> Any:
         with torch.inference_mode():

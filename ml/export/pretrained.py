@@ -14,7 +14,6 @@ table, so the runtime needs neither wheel.
 
 import io
 import logging
-import tarfile
 import tempfile
 import zipfile
 from collections import Counter
@@ -43,7 +42,7 @@ NAVEC_WHEEL = Wheel(
     "navec news v1 (1B tokens of Russian news, 250K words, 300d), MIT, from the "
     "Natasha project's wheel.",
 )
-WORD_LETTERS = "▁"
+WORD_MARK = "▁"
 
 
 @dataclass(frozen=True)
@@ -75,9 +74,8 @@ def navec_vectors(cache_dir: Path) -> WordVectors:
     member = "natasha/data/emb/navec_news_v1_1B_250K_300d_100q.tar"
     with zipfile.ZipFile(wheel) as archive, tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "navec.tar"
+        # Navec reads its tar from a path, not from a file object.
         path.write_bytes(archive.read(member))
-        if not tarfile.is_tarfile(path):
-            raise ValueError(f"{member} in {wheel} is not a tar archive")
         navec = Navec.load(str(path))
     words = list(navec.vocab.words)
 
@@ -106,7 +104,7 @@ def word_counts(tokenizer: Tokenizer, normalized_texts: Iterable[str]) -> Counte
     counts: Counter[str] = Counter()
     for text in normalized_texts:
         for word, _ in tokenizer.pre_tokenizer.pre_tokenize_str(text):
-            word = word.removeprefix(WORD_LETTERS)
+            word = word.removeprefix(WORD_MARK)
             if word.isalpha():
                 counts[word] += 1
 

@@ -38,27 +38,48 @@ def _in_scope(name: str, scope: str | None) -> bool:
     return name.startswith(f"{scope}.") or name == scope
 
 
+def _member_scopes(weights: dict[str, np.ndarray]) -> list[str | None]:
+    """``None`` for the first LSTM, then ``members.0``, ``members.1``, ..."""
+    members = {name.split(".")[1] for name in weights if name.startswith("members.")}
+    return [None, *(f"members.{k}" for k in sorted(members, key=int))]
+
+
+def _read(path: Path) -> tuple[onnx.GraphProto, dict[str, np.ndarray]]:
+    graph = onnx.load(str(path)).graph
+    return graph, {init.name: numpy_helper.to_array(init) for init in graph.initializer}
+
+
 def member_count(path: Path) -> int:
     """How many LSTMs an exported graph averages (1 for a lone network)."""
-    graph = onnx.load(str(path)).graph
-    names = {
-        init.name.split(".")[1] for init in graph.initializer if init.name.startswith("members.")
-    }
+    return len(_member_scopes(_read(path)[1]))
 
-    return 1 + len(names)
+
+def load_sentiment_nets(path: Path, pad_id: int, *, raw_logits: bool = True) -> list[SentimentNet]:
+    """Every LSTM of an exported graph, in eval mode: the one under the graph's
+    own names first, then an ensemble's ``members`` in order. With
+    ``raw_logits`` their temperature is reset to 1; without, it is the
+    graph's, so the networks answer what the graph does (the runtime
+    benchmark's twin)."""
+    graph, weights = _read(path)
+    return [
+        _rebuild(graph, weights, scope, pad_id, raw_logits) for scope in _member_scopes(weights)
+    ]
 
 
 def load_sentiment_net(
     path: Path, pad_id: int, *, raw_logits: bool = True, member: int = 0
 ) -> SentimentNet:
-    """The network of an exported ``SentimentNet`` graph, in eval mode; of an
-    ensemble's, its ``member``-th LSTM (0: the one under the graph's own names).
-    With ``raw_logits`` its temperature is reset to 1; without, it is the
-    graph's, so the network answers what the graph does (the runtime
-    benchmark's twin)."""
-    graph = onnx.load(str(path)).graph
-    all_weights = {init.name: numpy_helper.to_array(init) for init in graph.initializer}
-    scope = f"members.{member - 1}" if member else None
+    """The ``member``-th LSTM of an exported graph (see ``load_sentiment_nets``)."""
+    return load_sentiment_nets(path, pad_id, raw_logits=raw_logits)[member]
+
+
+def _rebuild(
+    graph: onnx.GraphProto,
+    all_weights: dict[str, np.ndarray],
+    scope: str | None,
+    pad_id: int,
+    raw_logits: bool,
+) -> SentimentNet:
     weights = {
         name.removeprefix(f"{scope}."): value
         for name, value in all_weights.items()

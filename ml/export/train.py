@@ -468,21 +468,19 @@ def fit_ensemble(
 
     test_rows = splits["test"]
     pad = lstms[0].config.pad_id
-    lstm_test = mean_logits(lstms, encoded["test"], pad)
+    each_test = [predict_logits_torch(m, encoded["test"], pad) for m in lstms]
     linear_test = predict_linear(linear, test_features)
     mixing = {
         "linear_weights": dict(zip(LANGUAGES, weights, strict=True)),
         "val_trials": trials,
         "linear_history": linear_history,
         "minutes": round((time.monotonic() - started) / 60, 1),
-        "test_lstm_alone": report_probabilities(test_rows, softmax(lstm_test)),
+        "test_lstm_alone": report_probabilities(test_rows, softmax(np.mean(each_test, axis=0))),
         **(
             {
                 "test_each_lstm": [
-                    report_probabilities(
-                        test_rows, softmax(predict_logits_torch(m, encoded["test"], pad))
-                    )["by_source"]
-                    for m in lstms
+                    report_probabilities(test_rows, softmax(logits))["by_source"]
+                    for logits in each_test
                 ]
             }
             if len(lstms) > 1
@@ -504,7 +502,7 @@ def reused_lstms(
     if len(tokenizers) > 1:
         raise SystemExit("the --lstm-from runs were trained with different tokenizers")
 
-    models, histories, minutes, origins = [], [], 0.0, []
+    models, minutes, origins = [], 0.0, []
     for model_dir in model_dirs:
         card = json.loads((model_dir / "model.json").read_text(encoding="utf-8"))
         if card["max_length"] != args.max_length or card["pad_id"] != pad:
@@ -514,7 +512,6 @@ def reused_lstms(
             )
         models.append(load_sentiment_net(model_dir / "sentiment.onnx", pad))
         training = card.get("training", {})
-        histories.append(training.get("history", []))
         minutes += float(training.get("wall_minutes", 0.0))
         log.info("reused lstm from=%s version=%s", model_dir, card["version"])
         origins.append(
@@ -533,7 +530,7 @@ def reused_lstms(
         "runs": origins,
     }
 
-    return models, histories[0], minutes
+    return models, origins[0]["history"], minutes
 
 
 def seed_embedding(

@@ -58,14 +58,13 @@ async def test_a_job_survives_its_worker_being_killed(
     start_service: StartService, tmp_path: Path
 ) -> None:
     rows = 20_000
-    texts = [f"Review {n}: the plot was fine and the acting decent." for n in range(rows)]
-    content = csv_bytes([("id", "text"), *[(str(n), text) for n, text in enumerate(texts)]])
     log = tmp_path / "worker.log"
 
     async with start_service(JOB_GROUPS, worker_in_process=False) as service:
         browser, _ = await service.user()
-        created = await upload(browser, "long.csv", content, column="text")
-        job_id = created.json()["id"]
+        job_id = await upload_numbered_reviews(
+            browser, rows, "the plot was fine and the acting decent."
+        )
 
         with worker_process(service.settings, log) as first:
             progress = await progress_between(browser, job_id, 1, rows - 1)
@@ -108,6 +107,15 @@ async def test_a_50_mb_upload_round_trips_byte_exact(start_service: StartService
     assert len(csv_result) == count + 1
     assert csv_result[-1][1] == filler
     assert too_big.status_code == 413
+
+
+async def upload_numbered_reviews(browser: Browser, rows: int, sentence: str) -> int:
+    """Upload a CSV of ``rows`` reviews with their row number as ``id``; the
+    new job's id."""
+    texts = [f"Review {n}: {sentence}" for n in range(rows)]
+    content = csv_bytes([("id", "text"), *[(str(n), text) for n, text in enumerate(texts)]])
+    created = await upload(browser, "long.csv", content, column="text")
+    return int(created.json()["id"])
 
 
 async def progress_between(browser: Browser, job_id: int, low: int, high: int) -> int:
@@ -159,15 +167,14 @@ async def test_a_stopped_worker_hands_its_job_back_at_once(
     start_service: StartService, tmp_path: Path
 ) -> None:
     rows = 20_000
-    texts = [f"Review {n}: a calm, ordinary evening at the cinema." for n in range(rows)]
-    content = csv_bytes([("id", "text"), *[(str(n), text) for n, text in enumerate(texts)]])
     log = tmp_path / "worker.log"
 
     # One attempt only: a stop must not use it up.
     async with start_service(JOB_GROUPS, worker_in_process=False) as service:
         browser, _ = await service.user()
-        created = await upload(browser, "long.csv", content, column="text")
-        job_id = created.json()["id"]
+        job_id = await upload_numbered_reviews(
+            browser, rows, "a calm, ordinary evening at the cinema."
+        )
 
         with worker_process(service.settings, log, job_max_attempts="1") as first:
             await progress_between(browser, job_id, 1, rows - 1)

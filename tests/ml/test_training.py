@@ -17,28 +17,35 @@ from ml.export.train import (
 from ml.runtime.classifier import Classifier
 from ml.runtime.text import normalize
 
+# A network small enough to train on 200 rows a source in seconds.
+TINY_LSTM = (
+    "--vocab-size", "1500",
+    "--embedding-dim", "16",
+    "--hidden-size", "16",
+    "--bigram-buckets", "512",
+    "--batch-size", "32",
+    "--no-pretrained-vectors",
+)  # fmt: skip
+
+
+def tiny_argv(data_dir: Path, out: Path, cache: Path, *options: str) -> list[str]:
+    """A run on 200 rows of each Russian set, one thread, plus ``options``."""
+    return [
+        "--data-dir", str(data_dir),
+        "--out", str(out),
+        "--cache-dir", str(cache),
+        "--sources", "rusentiment,rusentitweet",
+        "--max-rows", "200",
+        "--threads", "1",
+        *options,
+    ]  # fmt: skip
+
 
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory, ru_data_dir) -> Path:
     out = tmp_path_factory.mktemp("tiny-model")
-    argv = [
-        "--data-dir", str(ru_data_dir),
-        "--out", str(out),
-        "--cache-dir", str(out / "cache"),
-        "--sources", "rusentiment,rusentitweet",
-        "--max-rows", "200",
-        "--epochs", "2",
-        "--vocab-size", "1500",
-        "--embedding-dim", "16",
-        "--hidden-size", "16",
-        "--bigram-buckets", "512",
-        "--ngram-buckets", "4096",
-        "--linear-epochs", "2",
-        "--batch-size", "32",
-        "--threads", "1",
-        "--no-pretrained-vectors",
-    ]  # fmt: skip
-    assert main(argv) == 0
+    options = ("--epochs", "2", "--ngram-buckets", "4096", "--linear-epochs", "2")
+    assert main(tiny_argv(ru_data_dir, out, out / "cache", *TINY_LSTM, *options)) == 0
     return out
 
 
@@ -82,19 +89,13 @@ def test_tiny_training_run_card_reports_both_halves_of_the_ensemble(tiny_run):
 
 
 def test_a_run_can_reuse_the_lstm_of_an_earlier_one(tiny_run, tmp_path, ru_data_dir):
-    argv = [
-        "--data-dir", str(ru_data_dir),
-        "--out", str(tmp_path),
-        "--cache-dir", str(tiny_run / "cache"),
-        "--sources", "rusentiment,rusentitweet",
-        "--max-rows", "200",
-        "--ngram-buckets", "4096",
-        "--linear-epochs", "1",
-        "--threads", "1",
-        "--lstm-from", str(tiny_run),
-        "--skip-baselines",
-        "--no-int8",
-    ]  # fmt: skip
+    argv = tiny_argv(
+        ru_data_dir,
+        tmp_path,
+        tiny_run / "cache",
+        *("--ngram-buckets", "4096", "--linear-epochs", "1", "--lstm-from", str(tiny_run)),
+        *("--skip-baselines", "--no-int8"),
+    )
     assert main(argv) == 0
 
     earlier = json.loads((tiny_run / "model.json").read_text())
@@ -107,31 +108,14 @@ def test_a_run_can_reuse_the_lstm_of_an_earlier_one(tiny_run, tmp_path, ru_data_
 def test_two_reused_lstms_on_one_tokenizer_are_averaged_in_one_graph(
     tiny_run, tmp_path, ru_data_dir
 ):
-    common = [
-        "--data-dir", str(ru_data_dir),
-        "--cache-dir", str(tiny_run / "cache"),
-        "--sources", "rusentiment,rusentitweet",
-        "--max-rows", "200",
-        "--threads", "1",
-        "--skip-baselines",
-        "--no-int8",
-    ]  # fmt: skip
+    cache, quick = tiny_run / "cache", ("--skip-baselines", "--no-int8")
     second = tmp_path / "second"
-    assert (
-        main(
-            [
-                *common,
-                *("--out", str(second), "--tokenizer-from", str(tiny_run), "--init-seed", "7"),
-                *("--epochs", "1", "--vocab-size", "1500", "--embedding-dim", "16"),
-                *("--hidden-size", "16", "--bigram-buckets", "512", "--ngram-buckets", "0"),
-                "--no-pretrained-vectors",
-            ]
-        )
-        == 0
-    )
+    options = ("--epochs", "1", "--ngram-buckets", "0", "--init-seed", "7")
+    argv = tiny_argv(ru_data_dir, second, cache, *TINY_LSTM, *options, *quick)
+    assert main([*argv, "--tokenizer-from", str(tiny_run)]) == 0
     both = tmp_path / "both"
-    argv = [*common, "--out", str(both), "--ngram-buckets", "4096", "--linear-epochs", "1"]
-    assert main([*argv, "--lstm-from", str(tiny_run), "--lstm-from", str(second)]) == 0
+    argv = tiny_argv(ru_data_dir, both, cache, "--ngram-buckets", "4096", "--linear-epochs", "1")
+    assert main([*argv, *quick, "--lstm-from", str(tiny_run), "--lstm-from", str(second)]) == 0
 
     card = json.loads((both / "model.json").read_text())
     assert [run["from"] for run in card["training"]["lstm_reused"]["runs"]] == [
@@ -153,11 +137,12 @@ def test_reused_lstms_must_share_a_tokenizer(tiny_run, tmp_path, ru_data_dir):
     (other / "tokenizer.json").write_text(
         (tiny_run / "tokenizer.json").read_text().replace('"[UNK]"', '"[UNKNOWN]"')
     )
-    argv = [
-        *("--data-dir", str(ru_data_dir), "--out", str(tmp_path / "out")),
-        *("--cache-dir", str(tiny_run / "cache"), "--sources", "rusentiment"),
-        *("--max-rows", "50", "--lstm-from", str(tiny_run), "--lstm-from", str(other)),
-    ]
+    argv = tiny_argv(
+        ru_data_dir,
+        tmp_path / "out",
+        tiny_run / "cache",
+        *("--lstm-from", str(tiny_run), "--lstm-from", str(other)),
+    )
 
     with pytest.raises(SystemExit, match="different tokenizers"):
         main(argv)
