@@ -121,6 +121,13 @@ TRIED = [
     "int8 with per-channel weight scales (quantize_dynamic per_channel=True): the same "
     "label as fp32 on 99.91 % of test rows against 99.89 % per tensor, IMDB test accuracy "
     "0.9197 both; no gain, not kept",
+    "on top of 2026.12.03-lstm4: USE multilingual fine-tuned (ml.export.use_m, a linear "
+    "head, every layer but the embedding table trained on the Russian train rows, 6 epochs "
+    "at 3e-4, bench/probe_encoders.py --skip-frozen --fine-tune-epochs 6 --use-lr 3e-4): "
+    "alone RuSentiment test macro-F1 0.714, RuSentiTweet 0.687; mixed into lstm4's log-"
+    "probabilities at weight 0.15 (chosen on validation: 0.7406 / 0.7285) 0.7500 and "
+    "0.7302; the route to the target, not served yet (needs sentencepiece in the runtime "
+    "and a pruned table)",
 ]
 
 
