@@ -24,12 +24,15 @@ frozen embeddings score RuSentiment macro-F1 0.63, see
 """
 
 import io
+import warnings
 import zipfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch import Tensor, nn
+from torch.nn import functional
 
 from ml.export.data import Wheel, fetch_wheel
 
@@ -79,11 +82,11 @@ def _shifted(x: Tensor, offset: int) -> Tensor:
     """``y[:, t] = x[:, t + offset]``, zero where that falls outside ``x``."""
     if offset == 0:
         return x
-    pad = x.new_zeros(x.shape[0], min(abs(offset), x.shape[1]), x.shape[2])
+    width = x.shape[1]
     if offset > 0:
-        return torch.cat([x[:, offset:], pad], dim=1)
+        return functional.pad(x, (0, 0, 0, offset))[:, offset : offset + width]
 
-    return torch.cat([pad, x[:, :offset]], dim=1)
+    return functional.pad(x, (0, 0, -offset, 0))[:, :width]
 
 
 class UseEncoder(nn.Module):
@@ -127,10 +130,13 @@ class UseEncoder(nn.Module):
         return self.table[piece_ids].float() * scale + offset
 
     def forward(self, piece_ids: Tensor, lengths: Tensor) -> Tensor:
-        positions = torch.arange(piece_ids.shape[1], device=piece_ids.device)
+        return self.encode(self.embed_pieces(piece_ids), lengths)
+
+    def encode(self, pieces: Tensor, lengths: Tensor) -> Tensor:
+        """The embedding from the pieces' vectors ``[batch, seq, 512]``."""
+        positions = torch.arange(pieces.shape[1], device=pieces.device)
         inside = (positions.unsqueeze(0) < lengths.unsqueeze(1)).unsqueeze(-1).float()
 
-        pieces = self.embed_pieces(piece_ids)
         projected = pieces @ self.project + self.project_bias
         projected = _layer_norm(projected, self.project_gain, self.project_shift, self.eps)
         projected = projected * inside
@@ -168,6 +174,74 @@ class UseClassifier(nn.Module):
 
     def forward(self, piece_ids: Tensor, lengths: Tensor) -> Tensor:
         return self.head(self.encoder(piece_ids, lengths)) * self.sharpness
+
+
+def kept_pieces(sequences: Iterable[Sequence[int]], always: Sequence[int]) -> np.ndarray:
+    """The sorted piece ids that occur in ``sequences``, plus ``always``."""
+    seen = set(always)
+    for sequence in sequences:
+        seen.update(sequence)
+
+    return np.array(sorted(seen), dtype=np.int64)
+
+
+class ServedUse(nn.Module):
+    """A trained ``UseClassifier`` whose table holds only the ``kept`` pieces,
+    for serving: any other piece reads as ``unknown`` (which must be kept).
+    Its output is log-probabilities over the three labels."""
+
+    canonical: Tensor
+    rows: Tensor
+    table: Tensor
+
+    def __init__(self, model: UseClassifier, kept: np.ndarray, unknown: int) -> None:
+        super().__init__()
+        full = model.encoder.table
+        if unknown not in set(kept.tolist()):
+            raise ValueError(f"the unknown piece {unknown} must be among the kept pieces")
+        canonical = np.full(len(full), unknown, dtype=np.int64)
+        canonical[kept] = kept
+        rows = np.zeros(len(full), dtype=np.int64)
+        rows[kept] = np.arange(len(kept))
+        self.register_buffer("canonical", torch.from_numpy(canonical))
+        self.register_buffer("rows", torch.from_numpy(rows))
+        self.register_buffer("table", full[torch.from_numpy(kept)].clone())
+        self.model = model
+
+    def forward(self, piece_ids: Tensor, lengths: Tensor) -> Tensor:
+        encoder = self.model.encoder
+        ids = self.canonical[piece_ids]
+        block = ids % BLOCKS
+        scale, offset = encoder.scale[block].unsqueeze(-1), encoder.offset[block].unsqueeze(-1)
+        pieces = self.table[self.rows[ids]].float() * scale + offset
+        logits = self.model.head(encoder.encode(pieces, lengths)) * self.model.sharpness
+
+        return torch.log_softmax(logits, dim=-1)
+
+
+def export_served_use(model: ServedUse, path: Path, opset: int = 17) -> None:
+    """Write the graph: ``piece_ids`` int64 [batch, seq] (0 pads) and
+    ``lengths`` int64 [batch] in, ``log_probs`` float32 [batch, 3] out."""
+    model.eval()
+    example = (torch.tensor([[1, 500, 2, 0], [1, 2, 0, 0]]), torch.tensor([3, 2]))
+    with warnings.catch_warnings():
+        # The exporter's tracer warnings about Python-side shapes: the parity
+        # test runs batches of other sizes and lengths through the graph.
+        warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
+        torch.onnx.export(
+            model,
+            example,
+            str(path),
+            input_names=["piece_ids", "lengths"],
+            output_names=["log_probs"],
+            dynamic_axes={
+                "piece_ids": {0: "batch", 1: "seq"},
+                "lengths": {0: "batch"},
+                "log_probs": {0: "batch"},
+            },
+            opset_version=opset,
+            dynamo=False,
+        )
 
 
 def _window(x: Tensor, order: int, left: int) -> Tensor:

