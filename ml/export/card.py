@@ -126,8 +126,8 @@ TRIED = [
     "at 3e-4, bench/probe_encoders.py --skip-frozen --fine-tune-epochs 6 --use-lr 3e-4): "
     "alone RuSentiment test macro-F1 0.714, RuSentiTweet 0.687; mixed into lstm4's log-"
     "probabilities at weight 0.15 (chosen on validation: 0.7406 / 0.7285) 0.7500 and "
-    "0.7302; the route to the target, not served yet (needs sentencepiece in the runtime "
-    "and a pruned table)",
+    "0.7302; the route to the target, not served yet (the runtime must cut sentencepiece "
+    "pieces and mix it into Russian rows)",
 ]
 
 
