@@ -1,4 +1,4 @@
-"""The `tonality` command: serve, worker, migrate, create-admin, train."""
+"""The `tonality` command: serve, worker, migrate, create-admin, train, train-russian."""
 
 from __future__ import annotations
 
@@ -28,9 +28,9 @@ TRAIN_EXTRA_MISSING = (
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line, load the settings, run one command; return the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["train"]:
-        # Everything after `train` belongs to the trainer's own parser.
-        return train(argv[1:])
+    if argv[:1] in (["train"], ["train-russian"]):
+        # Everything after the command belongs to the trainer's own parser.
+        return train(argv[0], argv[1:])
 
     args = build_parser().parse_args(argv)
 
@@ -79,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser(
         "train", help="train and export the model (needs the 'train' extra); see train --help"
+    )
+    commands.add_parser(
+        "train-russian",
+        help="fine-tune and add the Russian member to a trained model (needs the 'train' "
+        "extra); see train-russian --help",
     )
 
     return parser
@@ -241,9 +246,12 @@ async def _create_or_promote_admin(
             await close_engine(engine)
 
 
-def train(argv: list[str]) -> int:
+def train(command: str, argv: list[str]) -> int:
     try:
-        from ml.export.train import main as train_main
+        if command == "train-russian":
+            from ml.export.russian import main as train_main
+        else:
+            from ml.export.train import main as train_main
     except ImportError as error:
         print(f"{TRAIN_EXTRA_MISSING}\n({error})", file=sys.stderr)
         return 2

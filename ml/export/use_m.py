@@ -31,7 +31,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
+import onnx
 import torch
+from onnx import helper, numpy_helper
 from torch import Tensor, nn
 from torch.nn import functional
 
@@ -225,9 +227,23 @@ class ServedUse(nn.Module):
         return torch.log_softmax(self.model.logits(pieces, lengths), dim=-1)
 
 
-def export_served_use(model: ServedUse, path: Path) -> None:
+def round_to_half(model: nn.Module) -> None:
+    """Round every float parameter to the nearest float16 value, in place, so
+    that a graph storing them as float16 computes exactly what ``model`` does."""
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.copy_(parameter.half().float())
+
+
+def export_served_use(model: ServedUse, path: Path, *, half: bool = False) -> None:
     """Write the graph: ``piece_ids`` int64 [batch, seq] (0 pads) and
-    ``lengths`` int64 [batch] in, ``log_probs`` float32 [batch, 3] out."""
+    ``lengths`` int64 [batch] in, ``log_probs`` float32 [batch, 3] out.
+
+    With ``half``, float weights of 1,024 values or more are stored as
+    float16 and cast back when the session loads them (half the file);
+    call :func:`round_to_half` on the model first, or the graph differs
+    from it by float16 rounding.
+    """
     model.eval()
     example = (torch.tensor([[1, 500, 2, 0], [1, 2, 0, 0]]), torch.tensor([3, 2]))
     with warnings.catch_warnings():
@@ -248,6 +264,29 @@ def export_served_use(model: ServedUse, path: Path) -> None:
             opset_version=OPSET,
             dynamo=False,
         )
+    if half:
+        _store_as_half(path)
+
+
+def _store_as_half(path: Path, smallest: int = 1024) -> None:
+    """Replace large float32 initializers by float16 ones and a Cast each."""
+    graph_model = onnx.load(str(path))
+    graph = graph_model.graph
+    casts = []
+    for initializer in graph.initializer:
+        if initializer.data_type != onnx.TensorProto.FLOAT:
+            continue
+        values = numpy_helper.to_array(initializer)
+        if values.size < smallest:
+            continue
+        name = initializer.name
+        initializer.CopyFrom(numpy_helper.from_array(values.astype(np.float16), f"{name}.half"))
+        casts.append(helper.make_node("Cast", [f"{name}.half"], [name], to=onnx.TensorProto.FLOAT))
+    nodes = [*casts, *graph.node]
+    del graph.node[:]
+    graph.node.extend(nodes)
+    onnx.checker.check_model(graph_model)
+    onnx.save(graph_model, str(path))
 
 
 def _window(x: Tensor, order: int, left: int) -> Tensor:

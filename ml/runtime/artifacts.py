@@ -21,6 +21,48 @@ LABELS = ("negative", "neutral", "positive")
 TRUNCATION_RULES = ("head", "tail", "head_tail")
 
 
+@dataclass(frozen=True, slots=True)
+class RussianMember:
+    """The ``russian_encoder`` section of a model card: the member's graph
+    and sentencepiece model, the weight and temperature of its mix (see
+    ``ml.runtime.russian``) and how many pieces of a text it reads, bos
+    included."""
+
+    file: str
+    pieces_file: str
+    weight: float
+    temperature: float
+    max_pieces: int
+
+    @classmethod
+    def from_card(cls, raw: Any, card_path: Path) -> RussianMember | None:
+        if raw is None:
+            return None
+        try:
+            member = cls(
+                file=str(raw["file"]),
+                pieces_file=str(raw["pieces_file"]),
+                weight=float(raw["weight"]),
+                temperature=float(raw["temperature"]),
+                max_pieces=int(raw["max_pieces"]),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise ModelArtifactsError(
+                f"model card {card_path} has an unusable russian_encoder section: {error!r}"
+            ) from error
+        if member.temperature <= 0 or member.max_pieces < 2 or member.weight < 0:
+            raise ModelArtifactsError(
+                f"model card {card_path}: russian_encoder needs temperature > 0, "
+                f"max_pieces >= 2 and weight >= 0"
+            )
+
+        return member
+
+    @property
+    def files(self) -> tuple[str, str]:
+        return self.file, self.pieces_file
+
+
 def default_model_dir() -> Path:
     """The directory named by ``TONALITY_MODEL_DIR``, else the repo's ``models/``."""
     override = os.environ.get(MODEL_DIR_ENV)
@@ -40,7 +82,8 @@ class ModelCard:
     ``tail`` only the end, ``head_tail`` both, half each unless the card
     gives ``head_tokens``. A card with ``ngrams`` belongs to a graph that
     also takes hashed n-grams (``ml.runtime.ngrams``) of at most
-    ``max_chars`` characters of each text.
+    ``max_chars`` characters of each text. A card with ``russian_encoder``
+    ships a second graph for Russian texts (``ml.runtime.russian``).
     """
 
     version: str
@@ -52,6 +95,7 @@ class ModelCard:
     add_special_tokens: bool = True
     ngram_buckets: int = 0
     ngram_max_chars: int = 0
+    russian: RussianMember | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -78,6 +122,7 @@ class ModelCard:
             add_special_tokens=bool(raw.get("tokenizer", {}).get("add_special_tokens", True)),
             ngram_buckets=int(ngrams.get("buckets", 0)),
             ngram_max_chars=int(ngrams.get("max_chars", 0)),
+            russian=RussianMember.from_card(raw.get("russian_encoder"), path),
             raw=raw,
         )
         if card.labels != LABELS:
@@ -123,11 +168,13 @@ def _kept_tokens(truncation: Any, max_length: int, path: Path) -> tuple[int, int
     return head, tail
 
 
-def require_files(model_dir: Path) -> None:
-    """Fail with the list of missing artifacts rather than a deep load error."""
-    missing = [
-        name for name in (ONNX_FILE, TOKENIZER_FILE, CARD_FILE) if not (model_dir / name).is_file()
-    ]
+def require_files(model_dir: Path, card: ModelCard | None = None) -> None:
+    """Fail with the list of missing artifacts rather than a deep load error;
+    with ``card``, also the files of its Russian member."""
+    names = [ONNX_FILE, TOKENIZER_FILE, CARD_FILE]
+    if card is not None and card.russian is not None:
+        names += card.russian.files
+    missing = [name for name in names if not (model_dir / name).is_file()]
     if missing:
         raise ModelArtifactsError(
             f"model directory {model_dir} lacks {', '.join(missing)}; "

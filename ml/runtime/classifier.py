@@ -27,6 +27,7 @@ from ml.runtime.artifacts import (
 from ml.runtime.chunking import plan_chunks
 from ml.runtime.errors import EmptyTextError
 from ml.runtime.ngrams import clip_text, hash_ngrams
+from ml.runtime.russian import RussianEncoder
 from ml.runtime.text import Language, detect_language, normalize, split_words
 
 logger = logging.getLogger(__name__)
@@ -48,11 +49,13 @@ class Prediction:
 
 @dataclass(frozen=True, slots=True)
 class EncodedText:
-    """A text as the graph reads it: token ids cut by the card's rule, and
-    the normalised text its n-grams are hashed from."""
+    """A text as the graph reads it: token ids cut by the card's rule, the
+    normalised text its n-grams are hashed from and, for a Russian text when
+    the model has a Russian member, that member's piece ids."""
 
     token_ids: np.ndarray
     normalized: str
+    pieces: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.token_ids)
@@ -113,6 +116,8 @@ class Classifier:
             ``models/``.
         intra_op_threads: onnxruntime threads for one inference call.
         max_batch_size: texts per onnxruntime call; longer lists are split.
+        russian_encoder: load the card's Russian member, if it has one;
+            ``False`` gives the main graph alone (to train a new member).
 
     Raises:
         ModelArtifactsError: a file is missing or the model card is unusable.
@@ -124,6 +129,7 @@ class Classifier:
         *,
         intra_op_threads: int = DEFAULT_INTRA_OP_THREADS,
         max_batch_size: int = DEFAULT_MAX_BATCH_SIZE,
+        russian_encoder: bool = True,
     ) -> None:
         self.model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
         require_files(self.model_dir)
@@ -134,16 +140,22 @@ class Classifier:
         self._tokenizer = self._load_tokenizer()
         self._pad_only = np.array([self.card.pad_id], dtype=np.int64)
 
+        options = session_options(self.intra_op_threads)
         self._session = ort.InferenceSession(
             str(self.model_dir / ONNX_FILE),
-            sess_options=session_options(self.intra_op_threads),
+            sess_options=options,
             providers=["CPUExecutionProvider"],
         )
+        self._russian: RussianEncoder | None = None
+        if russian_encoder and self.card.russian is not None:
+            require_files(self.model_dir, self.card)
+            self._russian = RussianEncoder(self.model_dir, self.card.russian, options)
         logger.info(
-            "classifier loaded model_version=%s model_dir=%s intra_op_threads=%d",
+            "classifier loaded model_version=%s model_dir=%s intra_op_threads=%d russian_member=%s",
             self.version,
             self.model_dir,
             self.intra_op_threads,
+            self._russian is not None,
         )
 
     @property
@@ -255,20 +267,32 @@ class Classifier:
             ids, counts = hash_ngrams(clipped, self.card.ngram_buckets)
             inputs |= {"ngram_ids": ids, "ngram_counts": counts}
         (logits,) = self._session.run(["logits"], inputs)
+        probabilities = _softmax(logits)
 
-        return _softmax(logits)
+        pieces = {row: text.pieces for row, text in enumerate(encoded) if text.pieces is not None}
+        if self._russian is not None and pieces:
+            rows = list(pieces)
+            probabilities[rows] = self._russian.mix(logits[rows], list(pieces.values()))
+
+        return probabilities
 
     def _tokenize(self, normalized: Sequence[str]) -> list[EncodedText]:
         encodings = self._tokenizer.encode_batch(
             list(normalized), add_special_tokens=self.card.add_special_tokens
         )
         token_ids = [self.card.truncate(np.array(e.ids, dtype=np.int64)) for e in encodings]
+        pieces: list[np.ndarray | None] = [None] * len(normalized)
+        if self._russian is not None:
+            russian = [i for i, text in enumerate(normalized) if detect_language(text) == "ru"]
+            cut = self._russian.pieces([normalized[i] for i in russian])
+            for i, ids in zip(russian, cut, strict=True):
+                pieces[i] = ids
 
         # A text the tokenizer maps to nothing (an occlusion variant with no
         # word left) still needs one LSTM step: a lone pad, as in training.
         return [
-            EncodedText(ids if len(ids) else self._pad_only, text)
-            for ids, text in zip(token_ids, normalized, strict=True)
+            EncodedText(ids if len(ids) else self._pad_only, text, cut_pieces)
+            for ids, text, cut_pieces in zip(token_ids, normalized, pieces, strict=True)
         ]
 
     def _prediction(self, text: str, probabilities: np.ndarray) -> Prediction:
