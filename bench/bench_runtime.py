@@ -311,15 +311,23 @@ async def drive_one_by_one(classifier: Any, seconds: float) -> dict[str, float]:
 FILE_BATCH_ROWS = 128
 
 
+FILE_KINDS = {
+    "short": "sample texts",
+    "reviews": "1,000-char English reviews",
+    "reviews_ru": "1,000-char Russian reviews",
+}
+
+
 def file_rows(kind: str) -> list[str]:
     """A file job's batch: the sample texts in turn, or review-sized texts
-    (~1,000 characters) made of them."""
+    (~1,000 characters) made of the English or of the Russian ones."""
     if kind == "short":
         return [SAMPLE_TEXTS[i % len(SAMPLE_TEXTS)] for i in range(FILE_BATCH_ROWS)]
-    english = [t for t in SAMPLE_TEXTS if t.isascii()]
+    english = kind == "reviews"
+    sentences = [t for t in SAMPLE_TEXTS if t.isascii() == english and t != "ok 👍"]
 
     return [
-        " ".join(english[(i + j) % len(english)] for j in range(14))[:1000]
+        " ".join(sentences[(i + j) % len(sentences)] for j in range(20))[:1000]
         for i in range(FILE_BATCH_ROWS)
     ]
 
@@ -334,7 +342,7 @@ def worker_files(args: argparse.Namespace) -> dict[str, Any]:
     classifier = Classifier(args.model_dir, intra_op_threads=args.threads)
     card = classifier.card
     result: dict[str, Any] = {}
-    for kind in ("short", "reviews"):
+    for kind in FILE_KINDS:
         rows = file_rows(kind)
         seconds = statistics.median(
             timed_calls(partial(classifier.predict, rows), args.seconds, warmup=2)
@@ -641,7 +649,7 @@ def report_files(opts: argparse.Namespace, threads: list[int]) -> None:
     for count in threads:
         copies = cores // count
         results = run_workers("files", "onnxruntime", count, opts.model_path, opts, copies)
-        for kind, label in (("short", "sample texts"), ("reviews", "1,000-char reviews")):
+        for kind, label in FILE_KINDS.items():
             rate = sum(result[f"{kind}_rows_per_s"] for result in results)
             share = results[0].get(f"{kind}_ngram_share")
             hashing = f", n-gram hashing {share:.0%} of the time" if share is not None else ""

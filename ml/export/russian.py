@@ -98,8 +98,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=",".join(SOURCES),
         help="sources to load; the member trains on their Russian rows, all are re-scored",
     )
-    parser.add_argument("--epochs", type=int, default=6)
-    parser.add_argument("--lr", type=float, default=3e-4, help="the encoder's learning rate")
+    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--lr", type=float, default=1e-4, help="the encoder's learning rate")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--seed", type=int, default=13, help="the data split, as in train")
     parser.add_argument("--init-seed", type=int, default=0, help="the head and batch order")
@@ -374,7 +374,9 @@ def rewrite_card(base: dict, section: dict, args: argparse.Namespace, out: Path)
     """The base model's card with a new version and the member's section;
     the scores are filled in once the written model has been re-scored."""
     today = dt.datetime.now(dt.UTC)
-    suffix = args.version_suffix or f"{base['version'].split('-', 1)[-1]}-use"
+    # A model that already has a member is retrained from the same main graph.
+    base_version = base.get("russian_encoder", {}).get("base_version", base["version"])
+    suffix = args.version_suffix or f"{base_version.split('-', 1)[-1]}-use"
     card = {key: value for key, value in base.items() if key != "russian_encoder"}
     onnx_section = dict(card.get("onnx", {}))
     int8 = onnx_section.get("int8")
@@ -387,7 +389,7 @@ def rewrite_card(base: dict, section: dict, args: argparse.Namespace, out: Path)
         "tried": model_card.TRIED,
         "russian_encoder": {
             **section,
-            "base_version": base["version"],
+            "base_version": base_version,
             "mix": "for a text whose normalised form is Russian by "
             "ml.runtime.text.detect_language: softmax((log_softmax(logits) + weight * "
             "log_probs) / temperature), logits from sentiment.onnx and log_probs from this "

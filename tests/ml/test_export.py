@@ -199,12 +199,21 @@ def test_committed_model_is_exact_under_padding(committed_model_dir):
 
 # Issue 3 set 20 MB for the LSTM alone; the issue 6 ensemble adds 8 MB of
 # float16 n-gram tables to each graph and, since lstm4, a second LSTM (about
-# 13 MB fp32, 3.5 MB int8); the bound agreed for it is 60 MB (lstm4: 52 MB).
+# 13 MB fp32); the bound agreed for it is 60 MB. The Russian member adds its
+# graph (float16 weights) and its sentencepiece model; the unserved int8 copy
+# of the main graph is no longer committed, which makes room for them.
 SIZE_BUDGET_BYTES = 60 * 1000 * 1000
 
 
 def test_committed_artifacts_fit_the_size_budget(committed_model_dir):
-    names = ("sentiment.onnx", "sentiment.int8.onnx", "tokenizer.json", "model.json")
+    names = (
+        "sentiment.onnx",
+        "sentiment.int8.onnx",
+        "tokenizer.json",
+        "model.json",
+        "russian.onnx",
+        "russian.model",
+    )
     paths = [committed_model_dir / name for name in names]
     total = sum(path.stat().st_size for path in paths if path.exists())
 

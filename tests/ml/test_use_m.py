@@ -23,6 +23,7 @@ from ml.export.use_m import (
     export_served_use,
     kept_pieces,
     read_use_wheel,
+    round_to_half,
 )
 
 REPO = Path(__file__).resolve().parents[2]
@@ -142,3 +143,24 @@ def test_a_cut_table_reads_unkept_pieces_as_unknown_and_exports_to_onnx(weights,
         with torch.no_grad():
             want = served(*batch).numpy()
         assert np.abs(got - want).max() < 1e-5
+
+
+def test_float16_storage_halves_the_graph_and_keeps_a_half_rounded_model_exact(weights, tmp_path):
+    model = UseClassifier(weights[0]).eval()
+    round_to_half(model)
+    cutter = sentencepiece.SentencePieceProcessor(model_proto=weights[1])
+    rows = [cutter.encode(t, add_bos=True, add_eos=True) for t in TEXTS]
+    served = ServedUse(model, kept_pieces(rows, [0, 1, 2]), 0).eval()
+    paths = {half: tmp_path / f"half_{half}.onnx" for half in (False, True)}
+    for half, path in paths.items():
+        export_served_use(served, path, half=half)
+
+    dense_bytes = 4 * sum(p.numel() for p in model.parameters())
+    saved = paths[False].stat().st_size - paths[True].stat().st_size
+    assert saved > 0.45 * dense_bytes
+    session = ort.InferenceSession(str(paths[True]), providers=["CPUExecutionProvider"])
+    ids, lengths = (t.numpy() for t in padded(rows))
+    (got,) = session.run(["log_probs"], {"piece_ids": ids, "lengths": lengths})
+    with torch.no_grad():
+        want = served(*padded(rows)).numpy()
+    assert np.abs(got - want).max() < 1e-5
