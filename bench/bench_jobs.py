@@ -44,6 +44,8 @@ from processes import (
 )
 from review_texts import add_source_arguments, review_file, test_reviews
 
+from ml.runtime.artifacts import default_model_dir
+
 TARGET_ROWS_PER_S = 2_000
 TARGET_PEAK_MB = 400
 DEFAULT_UPLOAD_MAX_BYTES = 50 << 20
@@ -97,7 +99,7 @@ class Baseline:
     rows_per_cpu_s: float
 
 
-def classifier_baseline(texts: Sequence[str]) -> Baseline:
+def classifier_baseline(texts: Sequence[str], model_dir: Path) -> Baseline:
     """`Classifier.predict` on ``texts``, one thread, batches of 256.
 
     Rows per CPU-second is given beside rows per second: on a shared
@@ -105,7 +107,7 @@ def classifier_baseline(texts: Sequence[str]) -> Baseline:
     """
     from ml.runtime.classifier import Classifier
 
-    classifier = Classifier(intra_op_threads=1)
+    classifier = Classifier(model_dir, intra_op_threads=1)
     classifier.predict(list(texts[:BASELINE_BATCH]))
 
     wall, cpu = time.perf_counter(), time.process_time()
@@ -248,13 +250,13 @@ def upload_limit(files: dict[int, Path]) -> int:
 
 
 async def bench(args: argparse.Namespace) -> None:
-    print(f"load average at start: {load_average()}")
+    print(f"load average at start: {load_average()}; model {args.model_dir}")
     reviews = test_reviews(args.data_dir, args.cache_dir, args.seed)
     files = {rows: review_file(rows, reviews, args.seed) for rows in args.rows}
     print(f"{len(reviews):,} distinct test texts (both languages), cycled to each size")
 
     texts = [review.text for review in islice(cycle(reviews), args.baseline_rows)]
-    baseline = classifier_baseline(texts)
+    baseline = classifier_baseline(texts, args.model_dir)
     print(
         f"baseline: Classifier.predict, 1 thread, batches of {BASELINE_BATCH}, "
         f"first {len(texts):,} rows: {baseline.rows_per_s:,.0f} rows/s, "
@@ -280,6 +282,7 @@ async def bench(args: argparse.Namespace) -> None:
                     worker_in_process="false",
                     worker_concurrency=1,
                     upload_max_bytes=limit,
+                    model_dir=args.model_dir.resolve(),
                 )
                 for rows, path in files.items():
                     run = JobRun(rows=rows, file_mb=path.stat().st_size / 1e6)
@@ -365,6 +368,9 @@ def main() -> None:
         default=None,
         metavar="SECONDS",
         help="cancel a job still running after this long and report its partial figures",
+    )
+    parser.add_argument(
+        "--model-dir", type=Path, default=default_model_dir(), help="the model to serve"
     )
     add_source_arguments(parser)
     args = parser.parse_args()
