@@ -207,6 +207,7 @@ def fine_tune_use(
         UseClassifier,
         export_served_use,
         kept_pieces,
+        pruned_pieces_model,
         read_use_wheel,
     )
 
@@ -286,10 +287,12 @@ def fine_tune_use(
                 f"alone {scorers[split](alone[split])}; mixed at weight {weight}: {mixed}"
             )
 
-    special = [cutter.unk_id(), cutter.bos_id(), cutter.eos_id()]
-    kept = kept_pieces(pieces["train"] + pieces["val"], special)
+    kept = kept_pieces(pieces["train"] + pieces["val"], pieces_model)
     path = opts.cache_dir / "probe_russian.onnx"
-    export_served_use(ServedUse(model, kept, cutter.unk_id()), path)
+    export_served_use(ServedUse(model, kept), path)
+    cutter = sentencepiece.SentencePieceProcessor(
+        model_proto=pruned_pieces_model(pieces_model, kept)
+    )
     options = ort.SessionOptions()
     options.intra_op_num_threads = os.cpu_count() or 1
     session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])

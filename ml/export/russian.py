@@ -60,11 +60,13 @@ from ml.export.use_m import (
     UseClassifier,
     export_served_use,
     kept_pieces,
+    pruned_pieces_model,
     read_use_wheel,
     round_to_half,
 )
-from ml.runtime.artifacts import CARD_FILE, ONNX_FILE, TOKENIZER_FILE
-from ml.runtime.classifier import Classifier
+from ml.runtime.artifacts import CARD_FILE, ONNX_FILE, TOKENIZER_FILE, RussianMember
+from ml.runtime.classifier import Classifier, session_options
+from ml.runtime.russian import RussianEncoder
 from ml.runtime.text import detect_language, normalize
 
 log = logging.getLogger(__name__)
@@ -136,8 +138,7 @@ class Member:
         return predict(model, self.pieces[split])
 
     def kept(self) -> np.ndarray:
-        special = [self.cutter.unk_id(), self.cutter.bos_id(), self.cutter.eos_id()]
-        return kept_pieces(self.pieces["train"] + self.pieces["val"], special)
+        return kept_pieces(self.pieces["train"] + self.pieces["val"], self.pieces_model)
 
 
 def russian_rows(rows: Sequence[Example]) -> list[int]:
@@ -281,10 +282,13 @@ def main(argv: list[str] | None = None) -> int:
         for name in (ONNX_FILE, TOKENIZER_FILE):
             shutil.copyfile(args.model_dir / name, out / name)
     kept = member.kept()
-    served = ServedUse(chosen, kept, member.cutter.unk_id())
+    served = ServedUse(chosen, kept)
     export_served_use(served, out / MEMBER_FILE, half=True)
-    (out / PIECES_FILE).write_bytes(member.pieces_model)
-    parity = served_parity(served, out / MEMBER_FILE, member.pieces["val"])
+    (out / PIECES_FILE).write_bytes(pruned_pieces_model(member.pieces_model, kept))
+    # Validation pieces are all kept: in the pruned model's ids they are
+    # their rank among the kept ones.
+    val_pieces = [np.searchsorted(kept, p).tolist() for p in member.pieces["val"]]
+    parity = served_parity(served, out / MEMBER_FILE, val_pieces)
     if parity > PARITY_TOLERANCE:
         raise RuntimeError(f"the member's ONNX differs from torch by {parity:.3g}")
 
@@ -321,10 +325,9 @@ def main(argv: list[str] | None = None) -> int:
     served_model = Classifier(out, intra_op_threads=args.threads)
     scores = {split: served_scores(served_model, splits[split]) for split in ("val", "test")}
     test_rows = [splits["test"][i] for i in member.rows["test"]]
+    alone = served_member_log_probs(out, card["russian_encoder"], test_rows, args.threads)
     card["russian_encoder"] |= {
-        "test_member_alone": model_card.headline(
-            report_probabilities(test_rows, np.exp(member.log_probs(chosen, "test")))
-        ),
+        "test_member_alone": model_card.headline(report_probabilities(test_rows, np.exp(alone))),
         "test_without_member": model_card.headline(
             report_probabilities(splits["test"], np.exp(base_log["test"]))
         ),
@@ -350,6 +353,18 @@ def served_scores(classifier: Classifier, rows: Sequence[Example]) -> dict:
     """Scores of the written model, through the runtime as it serves."""
     probabilities = classifier.probabilities(classifier.encode([e.text for e in rows]))
     return report_probabilities(rows, probabilities)
+
+
+def served_member_log_probs(
+    out: Path, section: dict, rows: Sequence[Example], threads: int
+) -> np.ndarray:
+    """The written member's own log-probabilities of ``rows``, through the
+    runtime's cutter and graph."""
+    member = RussianMember.from_card(section, out / CARD_FILE)
+    assert member is not None, "the card was just written with its member"
+    encoder = RussianEncoder(out, member, session_options(threads))
+
+    return encoder.log_probs(encoder.pieces([normalize(e.text) for e in rows]))
 
 
 def served_parity(served: ServedUse, path: Path, pieces: Sequence[list[int]]) -> float:
@@ -405,8 +420,10 @@ def rewrite_card(base: dict, section: dict, args: argparse.Namespace, out: Path)
             "outputs": {"log_probs": "float32 [batch, 3]"},
             "architecture": "Universal Sentence Encoder multilingual v3 (CNN), rebuilt in "
             "torch (ml.export.use_m), with a linear head on its 512-wide embedding; every "
-            "layer but the embedding table fine-tuned, the table cut to kept_pieces rows "
-            "(other pieces read as unknown), dense weights stored as float16",
+            "layer but the embedding table fine-tuned; the table and the sentencepiece "
+            "model cut to the kept_pieces of the Russian training and validation text "
+            "(which the cut model segments as the full one did; other text is segmented "
+            "into kept pieces), dense weights stored as float16",
             "encoder": {
                 "package": USE_WHEEL.requirement,
                 "url": USE_WHEEL.url,

@@ -63,17 +63,21 @@ class RussianEncoder:
 
     def mix(self, logits: np.ndarray, pieces: Sequence[np.ndarray]) -> np.ndarray:
         """Probabilities of rows whose main-graph ``logits`` and pieces are given."""
-        log_probs = np.concatenate(
-            [
-                self._log_probs(pieces[start : start + MEMBER_BATCH])
-                for start in range(0, len(pieces), MEMBER_BATCH)
-            ]
-        )
-        mixed = (_log_softmax(logits) + self.member.weight * log_probs) / self.member.temperature
+        mixed = _log_softmax(logits) + self.member.weight * self.log_probs(pieces)
+        mixed /= self.member.temperature
 
         return np.exp(_log_softmax(mixed))
 
-    def _log_probs(self, pieces: Sequence[np.ndarray]) -> np.ndarray:
+    def log_probs(self, pieces: Sequence[np.ndarray]) -> np.ndarray:
+        """The member's own log-probabilities ``[len(pieces), 3]``."""
+        return np.concatenate(
+            [
+                self._run(pieces[start : start + MEMBER_BATCH])
+                for start in range(0, len(pieces), MEMBER_BATCH)
+            ]
+        )
+
+    def _run(self, pieces: Sequence[np.ndarray]) -> np.ndarray:
         lengths = np.array([len(p) for p in pieces], dtype=np.int64)
         piece_ids = np.zeros((len(pieces), int(lengths.max())), dtype=np.int64)
         for row, ids in enumerate(pieces):

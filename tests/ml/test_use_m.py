@@ -22,6 +22,7 @@ from ml.export.use_m import (
     UseEncoder,
     export_served_use,
     kept_pieces,
+    pruned_pieces_model,
     read_use_wheel,
     round_to_half,
 )
@@ -115,29 +116,33 @@ def test_the_classifier_trains_the_encoder_but_not_the_table(weights):
     assert not torch.equal(model.encoder.dense[0].detach(), dense_before)
 
 
-def test_a_cut_table_reads_unkept_pieces_as_unknown_and_exports_to_onnx(weights, tmp_path):
+def test_a_cut_table_and_cutter_serve_as_the_full_model_and_export_to_onnx(weights, tmp_path):
     model = UseClassifier(weights[0]).eval()
-    cutter = sentencepiece.SentencePieceProcessor(model_proto=weights[1])
-    rows = [cutter.encode(t, add_bos=True, add_eos=True) for t in TEXTS]
-    always = [cutter.unk_id(), cutter.bos_id(), cutter.eos_id()]
-    kept = kept_pieces(rows[:4], always)
-    served = ServedUse(model, kept, cutter.unk_id()).eval()
-    assert len(served.table) == len(kept) < 200
+    full_cutter = sentencepiece.SentencePieceProcessor(model_proto=weights[1])
+    rows = [full_cutter.encode(t, add_bos=True, add_eos=True) for t in TEXTS]
+    kept = kept_pieces(rows[:4], weights[1])
+    served = ServedUse(model, kept).eval()
+    cutter = sentencepiece.SentencePieceProcessor(model_proto=pruned_pieces_model(weights[1], kept))
+    assert len(served.table) == len(kept) == cutter.get_piece_size() < 200
+    assert (cutter.unk_id(), cutter.bos_id(), cutter.eos_id()) == (0, 1, 2)
 
-    inside, outside = padded(rows[:4]), padded(rows[4:])
-    unknown = [[cutter.unk_id() if p not in set(kept.tolist()) else p for p in rows[4]]]
+    cut = [cutter.encode(t, add_bos=True, add_eos=True) for t in TEXTS]
+    # Texts whose pieces were kept are cut as before, in the pruned ids.
+    assert [kept[c].tolist() for c in cut[:4]] == rows[:4]
+    # The English text's pieces were not kept: it is cut into kept ones,
+    # and into the unknown piece where none fits.
+    assert kept[cut[4]].tolist() != rows[4]
+    assert cutter.unk_id() in cut[4]
     with torch.no_grad():
-        full = torch.log_softmax(model(*inside), dim=-1)
-        assert torch.allclose(served(*inside), full, atol=1e-5)
-        # The English text's pieces were not kept: it reads as its unknown form.
-        assert torch.allclose(
-            served(*outside), torch.log_softmax(model(*padded(unknown)), dim=-1), atol=1e-5
-        )
+        full = torch.log_softmax(model(*padded(rows[:4])), dim=-1)
+        assert torch.allclose(served(*padded(cut[:4])), full, atol=1e-5)
+        recut = torch.log_softmax(model(*padded([kept[cut[4]].tolist()])), dim=-1)
+        assert torch.allclose(served(*padded(cut[4:])), recut, atol=1e-5)
 
     path = tmp_path / "russian.onnx"
     export_served_use(served, path)
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    for batch in (padded(rows), padded(rows[1:2]), padded([rows[2], [1, 2]])):
+    for batch in (padded(cut), padded(cut[1:2]), padded([cut[2], [1, 2]])):
         ids, lengths = (t.numpy() for t in batch)
         (got,) = session.run(["log_probs"], {"piece_ids": ids, "lengths": lengths})
         with torch.no_grad():
@@ -150,7 +155,9 @@ def test_float16_storage_halves_the_graph_and_keeps_a_half_rounded_model_exact(w
     round_to_half(model)
     cutter = sentencepiece.SentencePieceProcessor(model_proto=weights[1])
     rows = [cutter.encode(t, add_bos=True, add_eos=True) for t in TEXTS]
-    served = ServedUse(model, kept_pieces(rows, [0, 1, 2]), 0).eval()
+    kept = kept_pieces(rows, weights[1])
+    served = ServedUse(model, kept).eval()
+    rows = [np.searchsorted(kept, row).tolist() for row in rows]
     paths = {half: tmp_path / f"half_{half}.onnx" for half in (False, True)}
     for half, path in paths.items():
         export_served_use(served, path, half=half)
