@@ -13,7 +13,8 @@ validation macro-F1 are kept; no test row is looked at until then. A
 temperature for the mix is fitted on validation, the member is exported
 (``russian.onnx``: the table cut to the pieces of the Russian training and
 validation text, the dense weights stored as float16) and checked against
-torch, and its sentencepiece model is copied beside it (``russian.model``).
+torch, and its sentencepiece model, cut to the same pieces, is written
+beside it (``russian.model``).
 Last, every test and validation source is re-scored through the runtime's
 ``Classifier`` and the model card is rewritten with the new version, the
 scores and a ``russian_encoder`` section.
@@ -40,6 +41,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import sentencepiece
 import torch
 from torch.nn import functional
 
@@ -118,8 +120,6 @@ class Member:
     """The encoder in training, and its pieces of every split's Russian rows."""
 
     def __init__(self, args: argparse.Namespace, splits: dict[Split, list[Example]]) -> None:
-        import sentencepiece
-
         weights, self.pieces_model = read_use_wheel(args.cache_dir)
         self.model = UseClassifier(weights)
         self.cutter = sentencepiece.SentencePieceProcessor(model_proto=self.pieces_model)

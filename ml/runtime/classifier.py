@@ -112,7 +112,8 @@ class Classifier:
 
     Args:
         model_dir: holds ``sentiment.onnx``, ``tokenizer.json`` and
-            ``model.json``; defaults to ``TONALITY_MODEL_DIR`` or the repo's
+            ``model.json``, and the files of the card's Russian member if it
+            names one; defaults to ``TONALITY_MODEL_DIR`` or the repo's
             ``models/``.
         intra_op_threads: onnxruntime threads for one inference call.
         max_batch_size: texts per onnxruntime call; longer lists are split.
