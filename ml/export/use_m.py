@@ -19,8 +19,8 @@ The encoder, per text of ``n`` pieces:
 4. a small residual MLP and a tanh give the embedding, scaled to unit length.
 
 ``UseClassifier`` puts a linear head on it for fine-tuning (issue 6: frozen,
-its embeddings score RuSentiment macro-F1 0.63; fine-tuned, 0.71-0.73, see
-``bench/probe_encoders.py`` and ``ml.export.russian``). ``ServedUse`` is
+its embeddings score RuSentiment macro-F1 0.63, see ``bench/probe_encoders.py``;
+fine-tuned by ``ml.export.russian``, 0.72). ``ServedUse`` is
 the trained classifier with the table cut to the pieces a language needs,
 for export to ONNX; ``pruned_pieces_model`` cuts the sentencepiece model to
 the same pieces.
