@@ -265,7 +265,10 @@ def main(argv: list[str] | None = None) -> int:
     cap_rows(splits, args.max_rows, args.seed)
     base = Classifier(args.model_dir, intra_op_threads=args.threads, russian_encoder=False)
     base_card = dict(base.card.raw)
-    base_log = {split: base_log_probs(base, splits[split]) for split in ("val", "test")}
+    base_log = {
+        split: np.log(np.clip(probabilities_of(base, splits[split]), 1e-12, None))
+        for split in ("val", "test")
+    }
 
     member = Member(args, splits)
     if not member.rows["train"] or not member.rows["val"]:
@@ -323,7 +326,10 @@ def main(argv: list[str] | None = None) -> int:
     (out / CARD_FILE).write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n")
 
     served_model = Classifier(out, intra_op_threads=args.threads)
-    scores = {split: served_scores(served_model, splits[split]) for split in ("val", "test")}
+    scores = {
+        split: report_probabilities(splits[split], probabilities_of(served_model, splits[split]))
+        for split in ("val", "test")
+    }
     test_rows = [splits["test"][i] for i in member.rows["test"]]
     alone = served_member_log_probs(out, card["russian_encoder"], test_rows, args.threads)
     card["russian_encoder"] |= {
@@ -344,15 +350,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def base_log_probs(classifier: Classifier, rows: Sequence[Example]) -> np.ndarray:
-    probabilities = classifier.probabilities(classifier.encode([e.text for e in rows]))
-    return np.log(np.clip(probabilities, 1e-12, None))
-
-
-def served_scores(classifier: Classifier, rows: Sequence[Example]) -> dict:
-    """Scores of the written model, through the runtime as it serves."""
-    probabilities = classifier.probabilities(classifier.encode([e.text for e in rows]))
-    return report_probabilities(rows, probabilities)
+def probabilities_of(classifier: Classifier, rows: Sequence[Example]) -> np.ndarray:
+    """The rows' probabilities through the runtime, as it serves them."""
+    return classifier.probabilities(classifier.encode([e.text for e in rows]))
 
 
 def served_member_log_probs(

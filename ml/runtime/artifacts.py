@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -168,12 +169,11 @@ def _kept_tokens(truncation: Any, max_length: int, path: Path) -> tuple[int, int
     return head, tail
 
 
-def require_files(model_dir: Path, card: ModelCard | None = None) -> None:
+def require_files(
+    model_dir: Path, names: Sequence[str] = (ONNX_FILE, TOKENIZER_FILE, CARD_FILE)
+) -> None:
     """Fail with the list of missing artifacts rather than a deep load error;
-    with ``card``, also the files of its Russian member."""
-    names = [ONNX_FILE, TOKENIZER_FILE, CARD_FILE]
-    if card is not None and card.russian is not None:
-        names += card.russian.files
+    ``names`` defaults to the main graph's files."""
     missing = [name for name in names if not (model_dir / name).is_file()]
     if missing:
         raise ModelArtifactsError(

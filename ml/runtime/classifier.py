@@ -149,7 +149,7 @@ class Classifier:
         )
         self._russian: RussianEncoder | None = None
         if russian_encoder and self.card.russian is not None:
-            require_files(self.model_dir, self.card)
+            require_files(self.model_dir, self.card.russian.files)
             # NOTE: without the arena the member's large intermediate tensors
             # go back to the system after each call: a 1-thread classifier
             # peaked at 335 MB instead of 422 on Russian reviews, at the same
